@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import type { ZodError } from 'zod'
+import { Migr8Error } from '../../src-shared/errors.js'
+import { environmentLayer, type Layer } from './env.js'
+import { expandEnvReferences } from './expand.js'
+import { fileConfigSchema, type ConnectionConfig, type Migr8Config } from './schema.js'
+import { DEFAULT_PORTS, parseDatabaseUrl } from './url.js'
+
+export const CONFIG_FILE_NAMES = ['migr8.yaml', 'migr8.yml']
+
+export interface LoadOptions {
+  /** Explicit config file (`--config`); it must exist. */
+  file?: string
+  /** Folder searched for migr8.yaml when no file is named. */
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** A database URL that replaces the connection (`--url`). */
+  url?: string
+}
+
+/** Keys that locate a database: taken together from one layer so two sources never mix into a hybrid. */
+const LOCATION_KEYS = ['driver', 'url', 'host', 'port', 'name', 'user', 'password']
+
+/** Hints shown after a validation error, by config key. */
+const REMEDIES: Record<string, string> = {
+  'database.driver': 'Set database.driver to postgres, mysql or sqlite.',
+  'database.port': 'Set database.port to a number such as 5432 (PostgreSQL) or 3306 (MySQL).',
+  'database.ssl.mode': 'Set database.ssl.mode to disable, prefer, require, verify-ca or verify-full.',
+  'migrations.table': 'Use a plain table name such as migr8_migrations.',
+  'migrations.lock.mode': 'Set migrations.lock.mode to session (default), table (for PgBouncer) or none.',
+  'migrations.outOfOrder': 'Set migrations.outOfOrder to error (default), allow or ignore.',
+  'backups.compress': 'Set backups.compress to auto, gzip, zstd or none.',
+}
+
+export function findConfigFile(cwd: string): string | undefined {
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = resolve(cwd, name)
+    if (existsSync(candidate)) return candidate
+  }
+  return undefined
+}
+
+function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new Migr8Error('CONFIG_NOT_FOUND', `Cannot read the config file ${file}: ${(error as Error).message}.`, 'Check the path given to --config, or run `migr8 config init` to create one.')
+  }
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: true })
+  if (document.errors.length > 0) {
+    const first = document.errors[0]
+    const line = first.linePos?.[0].line
+    throw new Migr8Error(
+      'CONFIG_INVALID',
+      `${file}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`,
+      'Fix the YAML syntax at that line (indentation, a missing colon, an unclosed quote).',
+    )
+  }
+  const value: unknown = document.toJS() ?? {}
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Migr8Error('CONFIG_INVALID', `${file}: expected a mapping with database, migrations, backups and seeds sections.`, 'Run `migr8 config init` to see the expected shape.')
+  }
+  return expandEnvReferences(value, env, [], file) as Layer
+}
+
+/** Replaces a `url` by its parts; keys written explicitly beside it win over the URL's. */
+function explodeUrl(database: Layer | undefined): Layer | undefined {
+  if (!database || typeof database.url !== 'string') return database
+  const { url, ...rest } = database
+  const parts: Layer = { ...parseDatabaseUrl(url as string) }
+  return { ...parts, ...rest, ssl: { ...(parts.ssl as Layer | undefined), ...(rest.ssl as Layer | undefined) } }
+}
+
+function hasLocation(database: Layer | undefined): boolean {
+  return !!database && LOCATION_KEYS.some((key) => database[key] !== undefined)
+}
+
+function pick(layer: Layer | undefined, keys: string[], keep: boolean): Layer {
+  return Object.fromEntries(Object.entries(layer ?? {}).filter(([key]) => keys.includes(key) === keep))
+}
+
+function mergeDeep(low: Layer, high: Layer): Layer {
+  const out: Layer = { ...low }
+  for (const [key, value] of Object.entries(high)) {
+    if (value === undefined) continue
+    const below = out[key]
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && below && typeof below === 'object' && !Array.isArray(below)
+        ? mergeDeep(below as Layer, value as Layer)
+        : value
+  }
+  return out
+}
+
+/** Merges layers lowest first; the database location comes whole from the highest layer that has one. */
+function mergeLayers(layers: Layer[]): Layer {
+  const merged = layers.reduce(mergeDeep, {})
+  const databases = layers.map((layer) => explodeUrl(layer.database as Layer | undefined))
+  const withLocation = databases.filter(hasLocation)
+  const location = withLocation[withLocation.length - 1]
+  const database = databases.reduce<Layer>((acc, db) => mergeDeep(acc, pick(db, LOCATION_KEYS, false)), {})
+  return { ...merged, database: { ...database, ...pick(location, LOCATION_KEYS, true) } }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  const text = JSON.stringify(value)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Layer)[String(key)] : undefined), root)
+}
+
+function validationError(error: ZodError, input: unknown, source: string): Migr8Error {
+  const issue = error.issues[0]
+  const key = issue.path.map(String).join('.')
+  let message = issue.message
+  if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`
+  const shown = issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(valueAt(input, issue.path))})`
+  const remedy =
+    REMEDIES[key] ??
+    (issue.code === 'unrecognized_keys'
+      ? `Remove or rename ${issue.keys.join(', ')}; run \`migr8 config init\` to see every key.`
+      : `Fix ${key || 'the config'} in ${source}, or unset the environment variable that sets it.`)
+  return new Migr8Error('CONFIG_INVALID', `${source}: ${key || '(root)'}: ${message}${shown}.`, remedy, {
+    key,
+    issues: error.issues.length,
+  })
+}
+
+function defaultUser(driver: string, env: NodeJS.ProcessEnv): string {
+  if (driver === 'postgres') return env.PGUSER || 'postgres'
+  if (driver === 'mysql') return 'root'
+  return ''
+}
+
+/**
+ * Loads the configuration: the file (migr8.yaml) over the environment (MIGR8_*, DATABASE_URL) over
+ * defaults, with `--url` above all. With no file and no environment, the embedded SQLite default
+ * `./migr8.sqlite` with `./migrations` is used so that a new user can start at once.
+ */
+export function loadConfig(options: LoadOptions = {}): Migr8Config {
+  const env = options.env ?? process.env
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const explicit = options.file ?? env.MIGR8_CONFIG
+  const file = explicit ? resolve(cwd, explicit) : findConfigFile(cwd)
+  if (explicit && !existsSync(file!)) {
+    throw new Migr8Error('CONFIG_NOT_FOUND', `The config file ${file} does not exist.`, 'Check the path given to --config (or MIGR8_CONFIG), or run `migr8 config init` to create one.')
+  }
+  const baseDir = file ? dirname(file) : cwd
+  const source = file ?? 'configuration'
+
+  const defaults: Layer = { database: { driver: 'sqlite', name: 'migr8.sqlite' } }
+  const layers = [defaults, environmentLayer(env)]
+  if (file) layers.push(readYamlFile(file, env))
+  if (options.url) layers.push({ database: { url: options.url } })
+  const merged = mergeLayers(layers)
+
+  const parsed = fileConfigSchema.safeParse(merged)
+  if (!parsed.success) throw validationError(parsed.error, merged, source)
+  const { database, migrations, backups, seeds } = parsed.data
+
+  const within = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path))
+  const driver = database.driver
+  if (driver !== 'sqlite' && !database.name) {
+    throw new Migr8Error('CONFIG_INVALID', `${source}: database.name is required for ${driver}.`, 'Set database.name (or give a URL with the database name, e.g. postgres://user@host/mydb).', { key: 'database.name' })
+  }
+  const connection: ConnectionConfig = {
+    driver,
+    host: database.host ?? (driver === 'sqlite' ? '' : 'localhost'),
+    port: database.port ?? DEFAULT_PORTS[driver],
+    database: driver === 'sqlite' ? (database.name === ':memory:' ? ':memory:' : within(database.name ?? 'migr8.sqlite')) : database.name!,
+    user: database.user ?? defaultUser(driver, env),
+    password: database.password,
+    schema: database.schema,
+    ssl: {
+      mode: database.ssl.mode,
+      ca: database.ssl.ca && within(database.ssl.ca),
+      cert: database.ssl.cert && within(database.ssl.cert),
+      key: database.ssl.key && within(database.ssl.key),
+    },
+    connectTimeoutMs: database.connectTimeout,
+    statementTimeoutMs: database.statementTimeout,
+    poolMax: database.poolMax,
+  }
+  return {
+    file,
+    baseDir,
+    connection,
+    migrations: { ...migrations, dir: within(migrations.dir) },
+    backups: { ...backups, dir: within(backups.dir) },
+    seeds: { ...seeds, dir: within(seeds.dir) },
+  }
+}

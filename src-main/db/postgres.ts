@@ -1,0 +1,270 @@
+import pg from 'pg'
+import { Migr8Error } from '../../src-shared/errors.js'
+import type { ConnectionConfig } from '../config/schema.js'
+import type { Adapter, ColumnInfo, Row, ServerInfo, Session, SqlStatement, TransactionPolicy } from './adapter.js'
+import { describeTarget, translateNetworkError } from './errors.js'
+import { leadingKeywords, splitSql } from './sql/split.js'
+import { tlsOptionsFor } from './tls.js'
+
+/** Statements PostgreSQL refuses inside a transaction block, by their leading keywords. */
+const NON_TRANSACTIONAL: ReadonlyArray<{ words: string[]; label: string }> = [
+  { words: ['CREATE', 'INDEX', 'CONCURRENTLY'], label: 'CREATE INDEX CONCURRENTLY' },
+  { words: ['CREATE', 'UNIQUE', 'INDEX', 'CONCURRENTLY'], label: 'CREATE UNIQUE INDEX CONCURRENTLY' },
+  { words: ['DROP', 'INDEX', 'CONCURRENTLY'], label: 'DROP INDEX CONCURRENTLY' },
+  { words: ['REINDEX'], label: 'REINDEX … CONCURRENTLY' },
+  { words: ['VACUUM'], label: 'VACUUM' },
+  { words: ['ALTER', 'SYSTEM'], label: 'ALTER SYSTEM' },
+  { words: ['CREATE', 'DATABASE'], label: 'CREATE DATABASE' },
+  { words: ['DROP', 'DATABASE'], label: 'DROP DATABASE' },
+  { words: ['CREATE', 'TABLESPACE'], label: 'CREATE TABLESPACE' },
+  { words: ['DROP', 'TABLESPACE'], label: 'DROP TABLESPACE' },
+  { words: ['CREATE', 'SUBSCRIPTION'], label: 'CREATE SUBSCRIPTION' },
+  { words: ['DROP', 'SUBSCRIPTION'], label: 'DROP SUBSCRIPTION' },
+  { words: ['ALTER', 'SUBSCRIPTION'], label: 'ALTER SUBSCRIPTION' },
+]
+
+/** Converts the engines' portable `?` placeholders to PostgreSQL's `$n`. Internal SQL never quotes a `?`. */
+function numberPlaceholders(sql: string): string {
+  let index = 0
+  return sql.replace(/\?/g, () => `$${++index}`)
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+class PostgresSession implements Session {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly adapter: PostgresAdapter,
+  ) {}
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    try {
+      const result = await this.client.query(numberPlaceholders(sql), params as unknown[])
+      return result.rows as T[]
+    } catch (error) {
+      throw this.adapter.translateError(error)
+    }
+  }
+  async execute(sql: string): Promise<void> {
+    try {
+      await this.client.query(sql)
+    } catch (error) {
+      throw this.adapter.translateError(error)
+    }
+  }
+  begin = () => this.execute('BEGIN')
+  commit = () => this.execute('COMMIT')
+  rollback = () => this.execute('ROLLBACK')
+  /** The checked-out driver client, for COPY streams (seed) that need the raw connection. */
+  get raw(): pg.PoolClient {
+    return this.client
+  }
+}
+
+export class PostgresAdapter implements Adapter {
+  readonly dialect = 'postgres' as const
+  readonly types = { text: 'text', bigint: 'bigint', timestamp: 'timestamptz', autoId: 'bigserial PRIMARY KEY' }
+  readonly now = 'now()'
+  private pool: pg.Pool
+
+  constructor(readonly connection: ConnectionConfig) {
+    this.pool = this.createPool(tlsOptionsFor(connection))
+  }
+
+  private createPool(ssl: ReturnType<typeof tlsOptionsFor>): pg.Pool {
+    const { connection } = this
+    const pool = new pg.Pool({
+      host: connection.host,
+      port: connection.port,
+      database: connection.database,
+      user: connection.user,
+      password: connection.password,
+      ssl: ssl === false ? false : ssl,
+      max: connection.poolMax,
+      connectionTimeoutMillis: connection.connectTimeoutMs,
+      idleTimeoutMillis: 10_000,
+      application_name: 'migr8',
+      statement_timeout: connection.statementTimeoutMs,
+    })
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => undefined)
+    pool.on('connect', (client) => {
+      // A killed migr8 must not keep its advisory lock while a long statement runs (PostgreSQL 14+).
+      client.query('SET client_connection_check_interval = 2000').catch(() => undefined)
+      if (connection.schema) client.query(`SET search_path TO ${quoteIdent(connection.schema)}`).catch(() => undefined)
+    })
+    return pool
+  }
+
+  /** `prefer`: TLS when the server offers it, plain otherwise (libpq's default behaviour). */
+  private async checkout(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect()
+    } catch (error) {
+      if (this.connection.ssl.mode === 'prefer' && /does not support SSL/i.test((error as Error).message)) {
+        await this.pool.end().catch(() => undefined)
+        this.pool = this.createPool(false)
+        return this.checkout()
+      }
+      throw this.translateError(error)
+    }
+  }
+
+  async ping(): Promise<ServerInfo> {
+    const started = performance.now()
+    const rows = await this.query<{ v: string }>("SELECT current_setting('server_version') AS v")
+    return { version: `PostgreSQL ${rows[0].v.split(' ')[0]}`, latencyMs: Math.round((performance.now() - started) * 10) / 10 }
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.withSession((session) => session.query<T>(sql, params))
+  }
+
+  async withSession<T>(fn: (session: PostgresSession) => Promise<T>): Promise<T> {
+    const client = await this.checkout()
+    let broken: Error | undefined
+    try {
+      return await fn(new PostgresSession(client, this))
+    } catch (error) {
+      // A connection that failed mid-protocol is not reusable.
+      if (error instanceof Migr8Error && error.code === 'CONNECTION_LOST') broken = error
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  async withTransaction<T>(fn: (session: PostgresSession) => Promise<T>): Promise<T> {
+    return this.withSession(async (session) => {
+      await session.begin()
+      try {
+        const result = await fn(session)
+        await session.commit()
+        return result
+      } catch (error) {
+        await session.rollback().catch(() => undefined)
+        throw error
+      }
+    })
+  }
+
+  quoteIdent = quoteIdent
+
+  qualifiedTable(name: string): string {
+    return this.connection.schema ? `${quoteIdent(this.connection.schema)}.${quoteIdent(name)}` : quoteIdent(name)
+  }
+
+  splitScript(sql: string): SqlStatement[] {
+    return splitSql(sql, 'postgres')
+  }
+
+  transactionPolicy(statements: readonly SqlStatement[]): TransactionPolicy {
+    for (const statement of statements) {
+      const words = leadingKeywords(statement.sql, 4)
+      for (const rule of NON_TRANSACTIONAL) {
+        if (rule.words.every((word, index) => words[index] === word)) {
+          if (rule.words[0] === 'REINDEX' && !/\bCONCURRENTLY\b/i.test(statement.sql)) continue
+          return { transactional: false, reason: `${rule.label} (line ${statement.line}) cannot run inside a transaction` }
+        }
+      }
+    }
+    return { transactional: true }
+  }
+
+  historyTablesDdl(table: string): string[] {
+    const t = (suffix = '') => this.qualifiedTable(`${table}${suffix}`)
+    return [
+      `CREATE TABLE IF NOT EXISTS ${t()} (
+        version varchar(255) PRIMARY KEY,
+        name text NOT NULL,
+        checksum varchar(100) NOT NULL,
+        state varchar(16) NOT NULL,
+        applied_at timestamptz NOT NULL,
+        execution_ms bigint NOT NULL DEFAULT 0,
+        applied_by text NOT NULL,
+        statements_done integer NOT NULL DEFAULT 0,
+        statements_total integer NOT NULL DEFAULT 0,
+        statement_hashes text,
+        error text
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t('_journal')} (
+        id bigserial PRIMARY KEY,
+        version varchar(255),
+        event varchar(24) NOT NULL,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        duration_ms bigint,
+        detail text
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t('_lock')} (
+        id integer PRIMARY KEY,
+        owner text NOT NULL,
+        acquired_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`,
+    ]
+  }
+
+  async tryAdvisoryLock(session: Session, key: string): Promise<boolean> {
+    const rows = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended(?, 0)) AS ok', [key])
+    return rows[0].ok
+  }
+
+  async releaseAdvisoryLock(session: Session, key: string): Promise<void> {
+    await session.query('SELECT pg_advisory_unlock(hashtextextended(?, 0))', [key])
+  }
+
+  async describeTable(table: string): Promise<ColumnInfo[] | undefined> {
+    const rows = await this.query<{ name: string; type: string; nullable: boolean; has_default: boolean; found: string | null }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+              (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
+         FROM pg_attribute a
+        WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [this.qualifiedTable(table)],
+    )
+    if (rows.length === 0) return undefined
+    return rows.map((row) => ({ name: row.name, type: row.type, nullable: row.nullable, hasDefault: row.has_default }))
+  }
+
+  translateError(error: unknown, context?: string): Migr8Error {
+    if (error instanceof Migr8Error) return error
+    const network = translateNetworkError(error, this.connection)
+    if (network) return network
+    const e = error as { code?: string; message?: string; detail?: string; hint?: string; position?: string }
+    const message = e.message ?? String(error)
+    const where = context ? `${context}: ` : ''
+    const target = describeTarget(this.connection)
+    const details = { driverCode: e.code, detail: e.detail, hint: e.hint, position: e.position }
+    switch (e.code) {
+      case '28P01':
+        return new Migr8Error('AUTH_FAILED', `Authentication failed for user "${this.connection.user}" on the ${target}.`, 'Check the user and password of this profile (or PGPASSWORD / database.password).', details, error)
+      case '28000':
+        if (/no encryption/i.test(message)) {
+          return new Migr8Error('TLS_REQUIRED', `The ${target} requires an encrypted connection.`, 'Set database.ssl.mode to require (or verify-full with a CA file).', details, error)
+        }
+        return new Migr8Error('AUTH_FAILED', `The ${target} refused user "${this.connection.user}": ${message}.`, 'Check pg_hba.conf on the server allows this user and host, and the user name of this profile.', details, error)
+      case '3D000':
+        return new Migr8Error('DATABASE_MISSING', `The database "${this.connection.database}" does not exist on the ${target}.`, `Create it (CREATE DATABASE "${this.connection.database}") or fix the database name of this profile.`, details, error)
+      case '42501':
+        return new Migr8Error('PERMISSION_DENIED', `${where}permission denied: ${message}.`, `Grant the needed privilege to "${this.connection.user}" or use a user that owns the objects.`, details, error)
+      case '55P03':
+        return new Migr8Error('LOCK_TIMEOUT', `${where}could not obtain a lock: ${message}.`, 'Another session holds a conflicting lock; retry when it finishes, or raise lock_timeout.', details, error)
+      case '57P01':
+      case '57P02':
+      case '57P03':
+        return new Migr8Error('CONNECTION_LOST', `${where}the server ended the connection: ${message}.`, 'Check the server is running and run the command again.', details, error)
+      case '42601':
+        return new Migr8Error('SQL_SYNTAX', `${where}syntax error: ${message}.`, 'Fix the SQL at the position shown.', details, error)
+    }
+    if (/does not support SSL/i.test(message)) {
+      return new Migr8Error('TLS_FAILED', `The ${target} does not support TLS, but the profile requires it.`, 'Enable ssl on the server or set database.ssl.mode to disable/prefer.', details, error)
+    }
+    return new Migr8Error('QUERY_FAILED', `${where}${message}`, e.hint ? `Hint from PostgreSQL: ${e.hint}` : 'Fix the statement or the data it touches, then run again.', details, error)
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined)
+  }
+}

@@ -1,0 +1,110 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { Migr8Error } from '../../../src-shared/errors.js'
+import { checksum } from '../checksum.js'
+import type { Migration, MigrationFormat, Script } from '../model.js'
+import { compareVersions } from '../version.js'
+import { directionScript } from './directions.js'
+import { FLYWAY_NAME, FLYWAY_REPEATABLE_NAME, flywayVersion } from './flyway.js'
+import { GOLANG_MIGRATE_NAME } from './golang-migrate.js'
+import { isDbmateFile, isGooseFile, readDbmateFile, readGooseFile } from './sections.js'
+
+/** `{version}_{name}.sql`: dbmate, goose, or a plain up-only file, told apart by their markers. */
+const SINGLE_FILE_NAME = /^(\d+)_(.+)\.sql$/
+
+interface Collected {
+  version: string
+  name: string
+  format: MigrationFormat
+  up?: Script
+  down?: Script
+  files: string[]
+}
+
+function invalidName(file: string): Migr8Error {
+  return new Migr8Error(
+    'MIGRATION_FILE_INVALID',
+    `The migration file name "${file}" is not in a known format.`,
+    'Name it {version}_{name}.up.sql / .down.sql (golang-migrate), {version}_{name}.sql with -- migrate:up (dbmate) or -- +goose Up (goose), or V{version}__{name}.sql (Flyway).',
+    { file },
+  )
+}
+
+function readText(path: string): string {
+  const buffer = readFileSync(path)
+  const text = buffer.toString('utf8')
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buffer)) {
+    throw new Migr8Error('MIGRATION_FILE_INVALID', `${path} is not valid UTF-8.`, 'Save the file as UTF-8.', { file: path })
+  }
+  return text
+}
+
+/**
+ * Reads every migration of a folder, whatever tool wrote it, sorted by version. Unknown `.sql`
+ * names, duplicate versions and half pairs are errors rather than silently skipped files.
+ */
+export function readMigrations(dir: string): Migration[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Migr8Error('MIGRATION_FILE_INVALID', `The migrations folder ${dir} does not exist.`, 'Create it (`migr8 migrate create NAME` does), or set migrations.dir in migr8.yaml.', { dir })
+  }
+  const byVersion = new Map<string, Collected>()
+  const claim = (version: string, name: string, format: MigrationFormat, file: string): Collected => {
+    const key = canonicalVersion(version)
+    let entry = byVersion.get(key)
+    if (!entry) {
+      entry = { version, name, format, files: [] }
+      byVersion.set(key, entry)
+    } else if (entry.name !== name || entry.format !== format) {
+      throw new Migr8Error('MIGRATION_FILE_INVALID', `Two migrations share version ${version}: ${entry.files[0]} and ${file}.`, 'Give each migration its own version (rename one of the files).', { version, files: [...entry.files, file] })
+    }
+    entry.files.push(file)
+    return entry
+  }
+
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.sql')) continue
+    const path = join(dir, file)
+    let match: RegExpExecArray | null
+    if ((match = GOLANG_MIGRATE_NAME.exec(file))) {
+      const entry = claim(match[1], match[2], 'golang-migrate', file)
+      setDirection(entry, match[3] as 'up' | 'down', directionScript(path, readText(path)), file)
+    } else if ((match = FLYWAY_NAME.exec(file))) {
+      const entry = claim(flywayVersion(match[2]), match[3], 'flyway', file)
+      setDirection(entry, match[1] === 'V' ? 'up' : 'down', directionScript(path, readText(path)), file)
+    } else if (FLYWAY_REPEATABLE_NAME.test(file)) {
+      throw new Migr8Error('MIGRATION_FILE_INVALID', `${file} is a Flyway repeatable migration, which Migr8 does not run.`, 'Turn it into a versioned migration (V{n}__name.sql) or move it out of the migrations folder.', { file })
+    } else if ((match = SINGLE_FILE_NAME.exec(file))) {
+      const text = readText(path)
+      const format: MigrationFormat = isDbmateFile(text) ? 'dbmate' : isGooseFile(text) ? 'goose' : 'plain'
+      const entry = claim(match[1], match[2], format, file)
+      const scripts = format === 'dbmate' ? readDbmateFile(path, text) : format === 'goose' ? readGooseFile(path, text) : { up: directionScript(path, text) }
+      entry.up = scripts.up
+      entry.down = scripts.down
+    } else {
+      throw invalidName(file)
+    }
+  }
+
+  const migrations = [...byVersion.values()].map((entry): Migration => {
+    if (!entry.up) {
+      throw new Migr8Error('MIGRATION_FILE_INVALID', `Migration ${entry.version} has a down file (${entry.files.join(', ')}) but no up file.`, 'Add the up file, or remove the orphan down file.', { version: entry.version })
+    }
+    return { version: entry.version, name: entry.name, format: entry.format, up: entry.up, down: entry.down, checksum: checksum(entry.up.sql) }
+  })
+  return migrations.sort((a, b) => compareVersions(a.version, b.version))
+}
+
+/** `001` and `1` are the same version to golang-migrate and goose (they parse integers). */
+export function canonicalVersion(version: string): string {
+  return version
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? BigInt(part).toString() : part))
+    .join('.')
+}
+
+function setDirection(entry: Collected, direction: 'up' | 'down', script: Script, file: string): void {
+  if (entry[direction]) {
+    throw new Migr8Error('MIGRATION_FILE_INVALID', `Migration ${entry.version} has two ${direction} files (${entry.files.join(', ')}).`, 'Keep one up and at most one down file per version.', { version: entry.version, file })
+  }
+  entry[direction] = script
+}

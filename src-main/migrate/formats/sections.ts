@@ -1,0 +1,122 @@
+import { Migr8Error } from '../../../src-shared/errors.js'
+import type { Script, ScriptPiece } from '../model.js'
+import { readDirectives } from './directives.js'
+
+/**
+ * dbmate (`-- migrate:up`, `-- migrate:down`, option `transaction:false`) and goose (`-- +goose Up`,
+ * `-- +goose Down`, `StatementBegin`/`StatementEnd`, `NO TRANSACTION`, `ENVSUB ON`) keep both
+ * directions in one file, marked by comment lines. Both are read by the same section walker.
+ */
+const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/
+const GOOSE_MARKER = /^--\s*\+goose\s+(.+?)\s*$/i
+
+export function isDbmateFile(text: string): boolean {
+  return /^--\s*migrate:up\b/m.test(text)
+}
+
+export function isGooseFile(text: string): boolean {
+  return /^--\s*\+goose\s+up\b/im.test(text)
+}
+
+interface Section {
+  direction: 'up' | 'down'
+  lines: Array<{ text: string; number: number }>
+  noTransaction: boolean
+}
+
+function invalid(file: string, line: number, why: string, remedy: string): Migr8Error {
+  return new Migr8Error('MIGRATION_FILE_INVALID', `${file}:${line}: ${why}.`, remedy, { file, line })
+}
+
+function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbmate' | 'goose'): Section[] {
+  const sections: Section[] = []
+  const lines = text.split('\n')
+  lines.forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '')
+    const number = index + 1
+    const match = marker.exec(line.trim())
+    const direction = match ? sectionDirection(flavour, match) : undefined
+    if (direction) {
+      const noTransaction = flavour === 'dbmate' && /transaction\s*:\s*false/i.test(match![2] ?? '')
+      sections.push({ direction, lines: [], noTransaction })
+      return
+    }
+    const current = sections[sections.length - 1]
+    if (current) current.lines.push({ text: raw, number })
+    else if (line.trim() !== '' && !line.trim().startsWith('--')) {
+      throw invalid(file, number, `SQL before the first ${flavour === 'dbmate' ? '-- migrate:up' : '-- +goose Up'} marker`, 'Move the SQL below the up marker.')
+    }
+  })
+  const ups = sections.filter((s) => s.direction === 'up')
+  if (ups.length !== 1) throw invalid(file, 1, `expected exactly one up section, found ${ups.length}`, 'Keep one up marker and at most one down marker per file.')
+  if (sections.filter((s) => s.direction === 'down').length > 1) throw invalid(file, 1, 'more than one down section', 'Keep at most one down marker per file.')
+  return sections
+}
+
+function sectionDirection(flavour: 'dbmate' | 'goose', match: RegExpExecArray): 'up' | 'down' | undefined {
+  if (flavour === 'dbmate') return match[1] as 'up' | 'down'
+  const word = match[1].toLowerCase()
+  return word === 'up' ? 'up' : word === 'down' ? 'down' : undefined
+}
+
+/** Goose's StatementBegin/End blocks become whole pieces; the text between them is left to the lexer. */
+function goosePieces(file: string, section: Section): ScriptPiece[] {
+  const pieces: ScriptPiece[] = []
+  let free: Section['lines'] = []
+  let block: Section['lines'] | undefined
+  let blockStart = 0
+  const flushFree = () => {
+    if (free.some((l) => l.text.trim() !== '')) pieces.push({ sql: free.map((l) => l.text).join('\n'), line: free[0].number, whole: false })
+    free = []
+  }
+  for (const line of section.lines) {
+    const command = GOOSE_MARKER.exec(line.text.trim())?.[1].toLowerCase()
+    if (command === 'statementbegin') {
+      if (block) throw invalid(file, line.number, 'StatementBegin inside another StatementBegin', 'Close the previous block with -- +goose StatementEnd.')
+      flushFree()
+      block = []
+      blockStart = line.number + 1
+    } else if (command === 'statementend') {
+      if (!block) throw invalid(file, line.number, 'StatementEnd without StatementBegin', 'Add -- +goose StatementBegin before the statement.')
+      const sql = block.map((l) => l.text).join('\n').trim().replace(/;\s*$/, '')
+      if (sql) pieces.push({ sql, line: blockStart, whole: true })
+      block = undefined
+    } else if (block) block.push(line)
+    else free.push(line)
+  }
+  if (block) throw invalid(file, blockStart - 1, 'StatementBegin without StatementEnd', 'Close the block with -- +goose StatementEnd.')
+  flushFree()
+  return pieces
+}
+
+function toScript(file: string, section: Section, extra: { noTransaction: boolean; envsub: boolean; pieces?: ScriptPiece[] }): Script {
+  const sql = section.lines.map((l) => l.text).join('\n')
+  const directives = readDirectives(sql)
+  return {
+    sql,
+    pieces: extra.pieces,
+    noTransaction: section.noTransaction || extra.noTransaction || directives.noTransaction,
+    envsub: extra.envsub || directives.envsub,
+    file,
+    line: section.lines[0]?.number ?? 1,
+  }
+}
+
+export function readDbmateFile(file: string, text: string): { up: Script; down?: Script } {
+  const sections = splitSections(file, text, DBMATE_MARKER, 'dbmate')
+  const up = sections.find((s) => s.direction === 'up')!
+  const down = sections.find((s) => s.direction === 'down')
+  const none = { noTransaction: false, envsub: false }
+  return { up: toScript(file, up, none), down: down && toScript(file, down, none) }
+}
+
+export function readGooseFile(file: string, text: string): { up: Script; down?: Script } {
+  const sections = splitSections(file, text, GOOSE_MARKER, 'goose')
+  const noTransaction = /^--\s*\+goose\s+NO\s+TRANSACTION\s*$/im.test(text)
+  const envsub = /^--\s*\+goose\s+ENVSUB\s+ON\s*$/im.test(text)
+  const up = sections.find((s) => s.direction === 'up')!
+  const down = sections.find((s) => s.direction === 'down')
+  const script = (section: Section) => toScript(file, section, { noTransaction, envsub, pieces: goosePieces(file, section) })
+  const downScript = down && down.lines.some((l) => l.text.trim() !== '' && !GOOSE_MARKER.test(l.text.trim())) ? script(down) : undefined
+  return { up: script(up), down: downScript }
+}

@@ -1,0 +1,65 @@
+import type { HistoryRow, Migration, MigrationStatus, StatusEntry } from './model.js'
+import { canonicalVersion } from './formats/index.js'
+import { compareVersions } from './version.js'
+
+/**
+ * Joins the files and the history into one list, oldest first: linear in the number of
+ * migrations, with the history already loaded in one query.
+ */
+export function computeStatus(migrations: Migration[], history: Map<string, HistoryRow>, failures: Map<string, string>): MigrationStatus {
+  const rowsByVersion = new Map([...history.values()].map((row) => [canonicalVersion(row.version), row]))
+  const applied = [...history.values()].filter((row) => row.state === 'applied').map((row) => row.version)
+  const newestApplied = applied.sort(compareVersions).pop()
+  const entries: StatusEntry[] = []
+  const seen = new Set<string>()
+
+  for (const migration of migrations) {
+    const key = canonicalVersion(migration.version)
+    seen.add(key)
+    const row = rowsByVersion.get(key)
+    const base = { version: row?.version ?? migration.version, name: migration.name, file: migration.up.file, hasDown: !!migration.down }
+    if (!row) {
+      const outOfOrder = newestApplied !== undefined && compareVersions(migration.version, newestApplied) < 0
+      entries.push({ ...base, state: outOfOrder ? 'out_of_order' : 'pending', error: failures.get(migration.version), checksum: { current: migration.checksum } })
+      continue
+    }
+    const state = row.state === 'applied' ? (row.checksum === migration.checksum ? 'applied' : 'checksum_drift') : row.state
+    entries.push({ ...base, state, ...recorded(row), checksum: { recorded: row.checksum, current: migration.checksum } })
+  }
+  for (const row of history.values()) {
+    if (seen.has(canonicalVersion(row.version))) continue
+    entries.push({ version: row.version, name: row.name, state: row.state === 'applied' ? 'missing_file' : row.state, hasDown: false, ...recorded(row), checksum: { recorded: row.checksum } })
+  }
+  entries.sort((a, b) => compareVersions(a.version, b.version))
+
+  return {
+    current: newestApplied,
+    entries,
+    pending: entries.filter((e) => e.state === 'pending' || e.state === 'out_of_order').length,
+    problems: describeProblems(entries),
+  }
+}
+
+function recorded(row: HistoryRow): Partial<StatusEntry> {
+  return {
+    appliedAt: row.appliedAt.toISOString(),
+    executionMs: row.executionMs,
+    appliedBy: row.appliedBy,
+    statements: { done: row.statementsDone, total: row.statementsTotal },
+    error: row.error,
+  }
+}
+
+function describeProblems(entries: StatusEntry[]): string[] {
+  const problems: string[] = []
+  for (const entry of entries) {
+    const id = `${entry.version}_${entry.name}`
+    if (entry.state === 'checksum_drift') problems.push(`${id}: the file changed after it was applied (checksum drift)`)
+    if (entry.state === 'missing_file') problems.push(`${id}: applied, but its file is missing`)
+    if (entry.state === 'partial' || entry.state === 'partial_down') {
+      problems.push(`${id}: stopped after statement ${entry.statements?.done} of ${entry.statements?.total}${entry.error ? ` (${entry.error})` : ''}`)
+    }
+    if (entry.state === 'out_of_order') problems.push(`${id}: pending, but older than the newest applied migration (out of order)`)
+  }
+  return problems
+}
