@@ -1,2 +1,1 @@
-DROP INDEX orders_customer_id;
 DROP TABLE orders;

@@ -67,7 +67,7 @@ function failure(prepared: PreparedScript, index: number, error: unknown, record
   }
   return new Migr8Error(
     'MIGRATION_PARTIAL',
-    `Migration ${id} (${prepared.direction}) stopped at statement ${index + 1} of ${statements.length} (${where}): ${cause} Statements 1–${index} ran and are recorded; it ran without a transaction (${prepared.reason}).`,
+    `Migration ${id} (${prepared.direction}) stopped at statement ${index + 1} of ${statements.length} (${where}): ${cause} ${index === 0 ? 'No statement of it had run' : `Statements 1–${index} ran and are recorded`}; it ran without a transaction (${prepared.reason}).`,
     `Fix the cause, then \`migr8 migrate resume\` continues at statement ${index + 1}; or \`migr8 migrate repair --mark-applied ${migration.version}\` if you finished it by hand, or \`repair --forget ${migration.version}\` if you undid it.`,
     { version: migration.version, statement: index + 1, line: statement?.line, file: script.file },
     error,
@@ -131,7 +131,8 @@ async function runTracked(adapter: Adapter, history: HistoryStore, prepared: Pre
       if (done.length !== start || done.some((hash, i) => hash !== hashes[i])) {
         throw new Migr8Error('CHECKSUM_MISMATCH', `Cannot resume ${migration.version}_${migration.name}: statements 1–${start} changed since they ran.`, `Restore the file as it was, or settle it with \`migr8 migrate repair --mark-applied ${migration.version}\` / \`--forget ${migration.version}\`.`, { version: migration.version })
       }
-      await history.update(session, migration.version, { error: undefined })
+      // The statements already run are proven unchanged; the rest were fixed on purpose, so the file's checksum now counts.
+      await history.update(session, migration.version, { error: undefined, ...(direction === 'up' ? { checksum: migration.checksum } : {}) })
     } else if (direction === 'up') {
       await history.insert(session, { version: migration.version, name: migration.name, checksum: migration.checksum, state, appliedAt: new Date(), executionMs: 0, appliedBy: options.actor, statementsDone: 0, statementsTotal: statements.length, statementHashes: [] })
     } else {
