@@ -15,6 +15,8 @@ export default tseslint.config(
   {
     // Engines must run without Electron (CLI, tests, benchmarks).
     files: ['src-main/{config,db,migrate,backup,seed,profiles,jobs,cli}/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Engines never import electron.' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Engines never import electron.' }] }],
+    },
   },
 )

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url'
 
 const bundle = fileURLToPath(new URL('../out/cli/migr8.js', import.meta.url))
 if (!existsSync(bundle)) {
-  process.stderr.write('migr8: the CLI bundle is missing. Run `npm run build:cli` (or `npm install`) in the Migr8 folder.\n')
+  process.stderr.write(
+    'migr8: the CLI bundle is missing. Run `npm run build:cli` (or `npm install`) in the Migr8 folder.\n',
+  )
   process.exit(1)
 }
 await import(bundle)

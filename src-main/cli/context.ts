@@ -28,7 +28,12 @@ function waitMs(wait: GlobalOptions['wait']): number {
   if (wait === undefined || wait === false) return 0
   if (wait === true) return 60_000
   const ms = parseDuration(wait)
-  if (ms === undefined) throw new Migr8Error('BAD_USAGE', `--wait ${wait} is not a duration.`, 'Write --wait 30s, --wait 2m, or --wait alone for 60 seconds.')
+  if (ms === undefined)
+    throw new Migr8Error(
+      'BAD_USAGE',
+      `--wait ${wait} is not a duration.`,
+      'Write --wait 30s, --wait 2m, or --wait alone for 60 seconds.',
+    )
   return ms
 }
 
@@ -36,7 +41,10 @@ function waitMs(wait: GlobalOptions['wait']): number {
  * Wraps a command action: loads the config, opens the database on demand, turns Ctrl-C into a
  * cancellation and every error into the same printed form and exit code.
  */
-export function action<A extends unknown[]>(command: () => Command, fn: CommandAction<A>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  command: () => Command,
+  fn: CommandAction<A>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const globals = command().optsWithGlobals<GlobalOptions>()
     const output = new Output({ json: !!globals.json, verbose: !!globals.verbose })
@@ -59,7 +67,8 @@ export function action<A extends unknown[]>(command: () => Command, fn: CommandA
         },
         output,
         signal: controller.signal,
-        adapter: () => (adapter ??= openAdapter(context.config.connection, { waitMs: wait, signal: controller.signal })),
+        adapter: () =>
+          (adapter ??= openAdapter(context.config.connection, { waitMs: wait, signal: controller.signal })),
       }
       code = (await fn(context, ...args)) ?? EXIT_OK
     } catch (error) {

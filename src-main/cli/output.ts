@@ -81,7 +81,8 @@ export class Output {
   result(human: string | string[], json: unknown): void {
     this.clearProgress()
     if (this.options.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
-    else if ((Array.isArray(human) ? human.length : human.length) > 0) process.stdout.write(`${Array.isArray(human) ? human.join('\n') : human}\n`)
+    else if ((Array.isArray(human) ? human.length : human.length) > 0)
+      process.stdout.write(`${Array.isArray(human) ? human.join('\n') : human}\n`)
   }
 
   error(error: unknown): ErrorPayload {
@@ -91,7 +92,8 @@ export class Output {
       process.stdout.write(`${JSON.stringify({ error: payload }, null, 2)}\n`)
     } else {
       process.stderr.write(`error [${payload.code}]: ${payload.message}\n  remedy: ${payload.remedy}\n`)
-      if (this.options.verbose && error instanceof Error && error.cause) process.stderr.write(`  cause: ${String((error.cause as Error).stack ?? error.cause)}\n`)
+      if (this.options.verbose && error instanceof Error && error.cause)
+        process.stderr.write(`  cause: ${String((error.cause as Error).stack ?? error.cause)}\n`)
     }
     return payload
   }

@@ -16,7 +16,12 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, missing: (na
  * Expands `${VAR}` and `${VAR:-default}` in every string of a parsed YAML document. Expansion runs
  * after parsing so that a value holding quotes or colons cannot change the document's structure.
  */
-export function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = [], source = 'migr8.yaml'): unknown {
+export function expandEnvReferences(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[] = [],
+  source = 'migr8.yaml',
+): unknown {
   if (typeof value === 'string') {
     return substituteEnv(value, env, (name) => {
       throw new Migr8Error(
@@ -27,7 +32,8 @@ export function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path
       )
     })
   }
-  if (Array.isArray(value)) return value.map((item, index) => expandEnvReferences(item, env, [...path, String(index)], source))
+  if (Array.isArray(value))
+    return value.map((item, index) => expandEnvReferences(item, env, [...path, String(index)], source))
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, expandEnvReferences(item, env, [...path, key], source)]),

@@ -47,7 +47,11 @@ function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new Migr8Error('CONFIG_NOT_FOUND', `Cannot read the config file ${file}: ${(error as Error).message}.`, 'Check the path given to --config, or run `migr8 config init` to create one.')
+    throw new Migr8Error(
+      'CONFIG_NOT_FOUND',
+      `Cannot read the config file ${file}: ${(error as Error).message}.`,
+      'Check the path given to --config, or run `migr8 config init` to create one.',
+    )
   }
   const document = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: true })
   if (document.errors.length > 0) {
@@ -61,7 +65,11 @@ function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
   }
   const value: unknown = document.toJS() ?? {}
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new Migr8Error('CONFIG_INVALID', `${file}: expected a mapping with database, migrations, backups and seeds sections.`, 'Run `migr8 config init` to see the expected shape.')
+    throw new Migr8Error(
+      'CONFIG_INVALID',
+      `${file}: expected a mapping with database, migrations, backups and seeds sections.`,
+      'Run `migr8 config init` to see the expected shape.',
+    )
   }
   return expandEnvReferences(value, env, [], file) as Layer
 }
@@ -88,7 +96,12 @@ function mergeDeep(low: Layer, high: Layer): Layer {
     if (value === undefined) continue
     const below = out[key]
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && below && typeof below === 'object' && !Array.isArray(below)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      below &&
+      typeof below === 'object' &&
+      !Array.isArray(below)
         ? mergeDeep(below as Layer, value as Layer)
         : value
   }
@@ -112,7 +125,10 @@ function describeValue(value: unknown): string {
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Layer)[String(key)] : undefined), root)
+  return path.reduce<unknown>(
+    (node, key) => (node && typeof node === 'object' ? (node as Layer)[String(key)] : undefined),
+    root,
+  )
 }
 
 function validationError(error: ZodError, input: unknown, source: string): Migr8Error {
@@ -149,7 +165,11 @@ export function loadConfig(options: LoadOptions = {}): Migr8Config {
   const explicit = options.file ?? env.MIGR8_CONFIG
   const file = explicit ? resolve(cwd, explicit) : findConfigFile(cwd)
   if (explicit && !existsSync(file!)) {
-    throw new Migr8Error('CONFIG_NOT_FOUND', `The config file ${file} does not exist.`, 'Check the path given to --config (or MIGR8_CONFIG), or run `migr8 config init` to create one.')
+    throw new Migr8Error(
+      'CONFIG_NOT_FOUND',
+      `The config file ${file} does not exist.`,
+      'Check the path given to --config (or MIGR8_CONFIG), or run `migr8 config init` to create one.',
+    )
   }
   const baseDir = file ? dirname(file) : cwd
   const source = file ?? 'configuration'
@@ -167,13 +187,23 @@ export function loadConfig(options: LoadOptions = {}): Migr8Config {
   const within = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path))
   const driver = database.driver
   if (driver !== 'sqlite' && !database.name) {
-    throw new Migr8Error('CONFIG_INVALID', `${source}: database.name is required for ${driver}.`, 'Set database.name (or give a URL with the database name, e.g. postgres://user@host/mydb).', { key: 'database.name' })
+    throw new Migr8Error(
+      'CONFIG_INVALID',
+      `${source}: database.name is required for ${driver}.`,
+      'Set database.name (or give a URL with the database name, e.g. postgres://user@host/mydb).',
+      { key: 'database.name' },
+    )
   }
   const connection: ConnectionConfig = {
     driver,
     host: database.host ?? (driver === 'sqlite' ? '' : 'localhost'),
     port: database.port ?? DEFAULT_PORTS[driver],
-    database: driver === 'sqlite' ? (database.name === ':memory:' ? ':memory:' : within(database.name ?? 'migr8.sqlite')) : database.name!,
+    database:
+      driver === 'sqlite'
+        ? database.name === ':memory:'
+          ? ':memory:'
+          : within(database.name ?? 'migr8.sqlite')
+        : database.name!,
     user: database.user ?? defaultUser(driver, env),
     password: database.password,
     schema: database.schema,

@@ -34,6 +34,15 @@ function badUrl(url: string, why: string): Migr8Error {
   )
 }
 
+/** Percent-decoding that reports a malformed escape (`%zz`) as a bad URL instead of a URIError. */
+function decode(url: string, text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    throw badUrl(url, `"${text}" has a malformed %-escape (write % as %25)`)
+  }
+}
+
 /** Parses postgres://, mysql://, mariadb:// and sqlite: URLs (DATABASE_URL style). */
 export function parseDatabaseUrl(url: string): UrlParts {
   const schemeMatch = /^([a-z0-9+]+):/i.exec(url)
@@ -44,7 +53,7 @@ export function parseDatabaseUrl(url: string): UrlParts {
     // sqlite:./rel.db, sqlite:///abs/path.db, sqlite://rel.db, file:./x.db
     let path = url.slice(schemeMatch![0].length)
     if (path.startsWith('//')) path = path.slice(2)
-    path = decodeURIComponent(path.split('?')[0])
+    path = decode(url, path.split('?')[0])
     if (!path) throw badUrl(url, 'no database file given')
     return { driver, name: path }
   }
@@ -56,16 +65,23 @@ export function parseDatabaseUrl(url: string): UrlParts {
     throw badUrl(url, 'it could not be parsed')
   }
   const parts: UrlParts = { driver }
-  if (parsed.hostname) parts.host = decodeURIComponent(parsed.hostname.replace(/^\[|\]$/g, ''))
+  if (parsed.hostname) parts.host = decode(url, parsed.hostname.replace(/^\[|\]$/g, ''))
   if (parsed.port) parts.port = Number(parsed.port)
-  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
+  const name = decode(url, parsed.pathname.replace(/^\//, ''))
   if (name) parts.name = name
-  if (parsed.username) parts.user = decodeURIComponent(parsed.username)
-  if (parsed.password) parts.password = decodeURIComponent(parsed.password)
+  if (parsed.username) parts.user = decode(url, parsed.username)
+  if (parsed.password) {
+    try {
+      parts.password = decodeURIComponent(parsed.password)
+    } catch {
+      throw badUrl(url, 'the password has a malformed %-escape (write % as %25)')
+    }
+  }
   const sslmode = parsed.searchParams.get('sslmode') ?? parsed.searchParams.get('ssl-mode')
   if (sslmode) {
     const mode = sslmode.toLowerCase().replace(/_/g, '-')
-    const normalised = mode === 'required' ? 'require' : mode === 'disabled' ? 'disable' : mode === 'preferred' ? 'prefer' : mode
+    const normalised =
+      mode === 'required' ? 'require' : mode === 'disabled' ? 'disable' : mode === 'preferred' ? 'prefer' : mode
     if (!(SSL_MODES as readonly string[]).includes(normalised)) throw badUrl(url, `unknown sslmode "${sslmode}"`)
     parts.ssl = { mode: normalised as SslMode }
   }
@@ -88,7 +104,10 @@ export function connectionUrl(connection: ConnectionConfig, options: { revealPas
   return `${scheme}://${user}${host}:${connection.port}/${encodeURIComponent(connection.database)}${query}`
 }
 
-/** Hides the password of a URL for messages and logs. */
+/**
+ * Hides the password of a URL for messages and logs. The user info ends at the last `@` before the
+ * path, so a password holding an unescaped `@` is hidden whole.
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/^([a-z0-9+]+:\/\/[^:/@]*:)[^@]*@/i, '$1****@')
+  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1****@')
 }

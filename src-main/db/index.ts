@@ -2,7 +2,16 @@ import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
 import type { Adapter } from './adapter.js'
 
-export type { Adapter, Session, SqlStatement, ServerInfo, ColumnInfo, Row, Dialect, TransactionPolicy } from './adapter.js'
+export type {
+  Adapter,
+  Session,
+  SqlStatement,
+  ServerInfo,
+  ColumnInfo,
+  Row,
+  Dialect,
+  TransactionPolicy,
+} from './adapter.js'
 
 export interface OpenOptions {
   /** Keep retrying an unreachable or starting server for up to this many ms (`--wait`). */

@@ -8,7 +8,18 @@ import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
 
 /** Statements MySQL can roll back; anything else (DDL) commits the open transaction implicitly. */
-const TRANSACTIONAL_FIRST_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'SELECT', 'WITH', 'SET', 'DO', 'CALL', 'VALUES'])
+const TRANSACTIONAL_FIRST_WORDS = new Set([
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'REPLACE',
+  'SELECT',
+  'WITH',
+  'SET',
+  'DO',
+  'CALL',
+  'VALUES',
+])
 
 function quoteIdent(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``
@@ -46,7 +57,12 @@ class MysqlSession implements Session {
 
 export class MysqlAdapter implements Adapter {
   readonly dialect = 'mysql' as const
-  readonly types = { text: 'text', bigint: 'bigint', timestamp: 'datetime(3)', autoId: 'bigint AUTO_INCREMENT PRIMARY KEY' }
+  readonly types = {
+    text: 'text',
+    bigint: 'bigint',
+    timestamp: 'datetime(3)',
+    autoId: 'bigint AUTO_INCREMENT PRIMARY KEY',
+  }
   readonly now = 'CURRENT_TIMESTAMP(3)'
   private pool: mysql.Pool
 
@@ -81,7 +97,10 @@ export class MysqlAdapter implements Adapter {
     try {
       return await this.pool.getConnection()
     } catch (error) {
-      if (this.connection.ssl.mode === 'prefer' && /ssl|HANDSHAKE_NO_SSL_SUPPORT/i.test(String((error as { code?: string }).code) + (error as Error).message)) {
+      if (
+        this.connection.ssl.mode === 'prefer' &&
+        /ssl|HANDSHAKE_NO_SSL_SUPPORT/i.test(String((error as { code?: string }).code) + (error as Error).message)
+      ) {
         await this.pool.end().catch(() => undefined)
         this.pool = this.createPool(false)
         return this.checkout()
@@ -95,7 +114,10 @@ export class MysqlAdapter implements Adapter {
     const rows = await this.query<{ v: string }>('SELECT VERSION() AS v')
     const raw = rows[0].v
     const flavour = /mariadb/i.test(raw) ? 'MariaDB' : 'MySQL'
-    return { version: `${flavour} ${raw.split('-')[0]}`, latencyMs: Math.round((performance.now() - started) * 10) / 10 }
+    return {
+      version: `${flavour} ${raw.split('-')[0]}`,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    }
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -193,7 +215,9 @@ export class MysqlAdapter implements Adapter {
   }
 
   async tryAdvisoryLock(session: Session, key: string): Promise<boolean> {
-    const rows = await session.query<{ ok: number | string | null }>('SELECT GET_LOCK(?, 0) AS ok', [this.lockName(key)])
+    const rows = await session.query<{ ok: number | string | null }>('SELECT GET_LOCK(?, 0) AS ok', [
+      this.lockName(key),
+    ])
     return Number(rows[0].ok) === 1
   }
 
@@ -211,7 +235,12 @@ export class MysqlAdapter implements Adapter {
       [table],
     )
     if (rows.length === 0) return undefined
-    return rows.map((row) => ({ name: row.name, type: row.type.toLowerCase(), nullable: row.nullable === 'YES', hasDefault: Number(row.has_default) === 1 }))
+    return rows.map((row) => ({
+      name: row.name,
+      type: row.type.toLowerCase(),
+      nullable: row.nullable === 'YES',
+      hasDefault: Number(row.has_default) === 1,
+    }))
   }
 
   translateError(error: unknown, context?: string): Migr8Error {
@@ -223,30 +252,84 @@ export class MysqlAdapter implements Adapter {
     const details = { driverCode: e.code, errno: e.errno }
     switch (e.errno) {
       case 1045:
-        return new Migr8Error('AUTH_FAILED', `Access denied for user "${this.connection.user}" on the ${target}.`, 'Check the user and password of this profile (or database.password).', details, error)
+        return new Migr8Error(
+          'AUTH_FAILED',
+          `Access denied for user "${this.connection.user}" on the ${target}.`,
+          'Check the user and password of this profile (or database.password).',
+          details,
+          error,
+        )
       case 1049:
-        return new Migr8Error('DATABASE_MISSING', `The database "${this.connection.database}" does not exist on the ${target}.`, `Create it (CREATE DATABASE \`${this.connection.database}\`) or fix the database name of this profile.`, details, error)
+        return new Migr8Error(
+          'DATABASE_MISSING',
+          `The database "${this.connection.database}" does not exist on the ${target}.`,
+          `Create it (CREATE DATABASE \`${this.connection.database}\`) or fix the database name of this profile.`,
+          details,
+          error,
+        )
       case 1044:
       case 1142:
       case 1227:
-        return new Migr8Error('PERMISSION_DENIED', `${where}${message}.`, `Grant the needed privilege to "${this.connection.user}".`, details, error)
+        return new Migr8Error(
+          'PERMISSION_DENIED',
+          `${where}${message}.`,
+          `Grant the needed privilege to "${this.connection.user}".`,
+          details,
+          error,
+        )
       case 1064:
-        return new Migr8Error('SQL_SYNTAX', `${where}${message}.`, 'Fix the SQL near the text MySQL quotes.', details, error)
+        return new Migr8Error(
+          'SQL_SYNTAX',
+          `${where}${message}.`,
+          'Fix the SQL near the text MySQL quotes.',
+          details,
+          error,
+        )
       case 3159:
-        return new Migr8Error('TLS_REQUIRED', `The ${target} requires a secure transport.`, 'Set database.ssl.mode to require (or verify-full with a CA file).', details, error)
+        return new Migr8Error(
+          'TLS_REQUIRED',
+          `The ${target} requires a secure transport.`,
+          'Set database.ssl.mode to require (or verify-full with a CA file).',
+          details,
+          error,
+        )
       case 1205:
-        return new Migr8Error('LOCK_TIMEOUT', `${where}lock wait timeout: ${message}.`, 'Another session holds a conflicting lock; retry when it finishes.', details, error)
+        return new Migr8Error(
+          'LOCK_TIMEOUT',
+          `${where}lock wait timeout: ${message}.`,
+          'Another session holds a conflicting lock; retry when it finishes.',
+          details,
+          error,
+        )
       case 2013:
       case 2006:
       case 1927:
-        return new Migr8Error('CONNECTION_LOST', `${where}the connection to the ${target} was lost: ${message}.`, 'Check the server is running and run the command again.', details, error)
+        return new Migr8Error(
+          'CONNECTION_LOST',
+          `${where}the connection to the ${target} was lost: ${message}.`,
+          'Check the server is running and run the command again.',
+          details,
+          error,
+        )
     }
     if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT') {
-      return new Migr8Error('TLS_FAILED', `The ${target} does not support TLS, but the profile requires it.`, 'Enable TLS on the server or set database.ssl.mode to disable/prefer.', details, error)
+      return new Migr8Error(
+        'TLS_FAILED',
+        `The ${target} does not support TLS, but the profile requires it.`,
+        'Enable TLS on the server or set database.ssl.mode to disable/prefer.',
+        details,
+        error,
+      )
     }
     const network = translateNetworkError(error, this.connection)
     if (network) return network
-    return new Migr8Error('QUERY_FAILED', `${where}${message}`, 'Fix the statement or the data it touches, then run again.', details, error)
+    return new Migr8Error(
+      'QUERY_FAILED',
+      `${where}${message}`,
+      'Fix the statement or the data it touches, then run again.',
+      details,
+      error,
+    )
   }
 
   async close(): Promise<void> {

@@ -114,7 +114,10 @@ export class PostgresAdapter implements Adapter {
   async ping(): Promise<ServerInfo> {
     const started = performance.now()
     const rows = await this.query<{ v: string }>("SELECT current_setting('server_version') AS v")
-    return { version: `PostgreSQL ${rows[0].v.split(' ')[0]}`, latencyMs: Math.round((performance.now() - started) * 10) / 10 }
+    return {
+      version: `PostgreSQL ${rows[0].v.split(' ')[0]}`,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    }
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -165,7 +168,10 @@ export class PostgresAdapter implements Adapter {
       for (const rule of NON_TRANSACTIONAL) {
         if (rule.words.every((word, index) => words[index] === word)) {
           if (rule.words[0] === 'REINDEX' && !/\bCONCURRENTLY\b/i.test(statement.sql)) continue
-          return { transactional: false, reason: `${rule.label} (line ${statement.line}) cannot run inside a transaction` }
+          return {
+            transactional: false,
+            reason: `${rule.label} (line ${statement.line}) cannot run inside a transaction`,
+          }
         }
       }
     }
@@ -207,7 +213,9 @@ export class PostgresAdapter implements Adapter {
   }
 
   async tryAdvisoryLock(session: Session, key: string): Promise<boolean> {
-    const rows = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended(?, 0)) AS ok', [key])
+    const rows = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended(?, 0)) AS ok', [
+      key,
+    ])
     return rows[0].ok
   }
 
@@ -216,7 +224,13 @@ export class PostgresAdapter implements Adapter {
   }
 
   async describeTable(table: string): Promise<ColumnInfo[] | undefined> {
-    const rows = await this.query<{ name: string; type: string; nullable: boolean; has_default: boolean; found: string | null }>(
+    const rows = await this.query<{
+      name: string
+      type: string
+      nullable: boolean
+      has_default: boolean
+      found: string | null
+    }>(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
               (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
          FROM pg_attribute a
@@ -239,29 +253,89 @@ export class PostgresAdapter implements Adapter {
     const details = { driverCode: e.code, detail: e.detail, hint: e.hint, position: e.position }
     switch (e.code) {
       case '28P01':
-        return new Migr8Error('AUTH_FAILED', `Authentication failed for user "${this.connection.user}" on the ${target}.`, 'Check the user and password of this profile (or PGPASSWORD / database.password).', details, error)
+        return new Migr8Error(
+          'AUTH_FAILED',
+          `Authentication failed for user "${this.connection.user}" on the ${target}.`,
+          'Check the user and password of this profile (or PGPASSWORD / database.password).',
+          details,
+          error,
+        )
       case '28000':
         if (/no encryption/i.test(message)) {
-          return new Migr8Error('TLS_REQUIRED', `The ${target} requires an encrypted connection.`, 'Set database.ssl.mode to require (or verify-full with a CA file).', details, error)
+          return new Migr8Error(
+            'TLS_REQUIRED',
+            `The ${target} requires an encrypted connection.`,
+            'Set database.ssl.mode to require (or verify-full with a CA file).',
+            details,
+            error,
+          )
         }
-        return new Migr8Error('AUTH_FAILED', `The ${target} refused user "${this.connection.user}": ${message}.`, 'Check pg_hba.conf on the server allows this user and host, and the user name of this profile.', details, error)
+        return new Migr8Error(
+          'AUTH_FAILED',
+          `The ${target} refused user "${this.connection.user}": ${message}.`,
+          'Check pg_hba.conf on the server allows this user and host, and the user name of this profile.',
+          details,
+          error,
+        )
       case '3D000':
-        return new Migr8Error('DATABASE_MISSING', `The database "${this.connection.database}" does not exist on the ${target}.`, `Create it (CREATE DATABASE "${this.connection.database}") or fix the database name of this profile.`, details, error)
+        return new Migr8Error(
+          'DATABASE_MISSING',
+          `The database "${this.connection.database}" does not exist on the ${target}.`,
+          `Create it (CREATE DATABASE "${this.connection.database}") or fix the database name of this profile.`,
+          details,
+          error,
+        )
       case '42501':
-        return new Migr8Error('PERMISSION_DENIED', `${where}permission denied: ${message}.`, `Grant the needed privilege to "${this.connection.user}" or use a user that owns the objects.`, details, error)
+        return new Migr8Error(
+          'PERMISSION_DENIED',
+          `${where}permission denied: ${message}.`,
+          `Grant the needed privilege to "${this.connection.user}" or use a user that owns the objects.`,
+          details,
+          error,
+        )
       case '55P03':
-        return new Migr8Error('LOCK_TIMEOUT', `${where}could not obtain a lock: ${message}.`, 'Another session holds a conflicting lock; retry when it finishes, or raise lock_timeout.', details, error)
+        return new Migr8Error(
+          'LOCK_TIMEOUT',
+          `${where}could not obtain a lock: ${message}.`,
+          'Another session holds a conflicting lock; retry when it finishes, or raise lock_timeout.',
+          details,
+          error,
+        )
       case '57P01':
       case '57P02':
       case '57P03':
-        return new Migr8Error('CONNECTION_LOST', `${where}the server ended the connection: ${message}.`, 'Check the server is running and run the command again.', details, error)
+        return new Migr8Error(
+          'CONNECTION_LOST',
+          `${where}the server ended the connection: ${message}.`,
+          'Check the server is running and run the command again.',
+          details,
+          error,
+        )
       case '42601':
-        return new Migr8Error('SQL_SYNTAX', `${where}syntax error: ${message}.`, 'Fix the SQL at the position shown.', details, error)
+        return new Migr8Error(
+          'SQL_SYNTAX',
+          `${where}syntax error: ${message}.`,
+          'Fix the SQL at the position shown.',
+          details,
+          error,
+        )
     }
     if (/does not support SSL/i.test(message)) {
-      return new Migr8Error('TLS_FAILED', `The ${target} does not support TLS, but the profile requires it.`, 'Enable ssl on the server or set database.ssl.mode to disable/prefer.', details, error)
+      return new Migr8Error(
+        'TLS_FAILED',
+        `The ${target} does not support TLS, but the profile requires it.`,
+        'Enable ssl on the server or set database.ssl.mode to disable/prefer.',
+        details,
+        error,
+      )
     }
-    return new Migr8Error('QUERY_FAILED', `${where}${message}`, e.hint ? `Hint from PostgreSQL: ${e.hint}` : 'Fix the statement or the data it touches, then run again.', details, error)
+    return new Migr8Error(
+      'QUERY_FAILED',
+      `${where}${message}`,
+      e.hint ? `Hint from PostgreSQL: ${e.hint}` : 'Fix the statement or the data it touches, then run again.',
+      details,
+      error,
+    )
   }
 
   async close(): Promise<void> {

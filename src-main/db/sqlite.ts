@@ -57,7 +57,11 @@ export class SqliteAdapter implements Adapter {
   constructor(readonly connection: ConnectionConfig) {
     const file = connection.database
     if (file !== ':memory:' && !existsSync(dirname(file))) {
-      throw new Migr8Error('DATABASE_MISSING', `The folder of the SQLite database ${file} does not exist.`, `Create the folder ${dirname(file)} or fix the database path of this profile.`)
+      throw new Migr8Error(
+        'DATABASE_MISSING',
+        `The folder of the SQLite database ${file} does not exist.`,
+        `Create the folder ${dirname(file)} or fix the database path of this profile.`,
+      )
     }
     try {
       // busy timeout: concurrent migr8 processes wait for each other's write locks instead of failing.
@@ -106,8 +110,12 @@ export class SqliteAdapter implements Adapter {
   transactionPolicy(statements: readonly SqlStatement[]): TransactionPolicy {
     for (const statement of statements) {
       const words = leadingKeywords(statement.sql, 2)
-      if (words[0] === 'VACUUM') return { transactional: false, reason: `VACUUM (line ${statement.line}) cannot run inside a transaction` }
-      if (words[0] === 'PRAGMA' && /^(FOREIGN_KEYS|JOURNAL_MODE)\b/i.test(statement.sql.replace(/^\s*PRAGMA\s+/i, ''))) {
+      if (words[0] === 'VACUUM')
+        return { transactional: false, reason: `VACUUM (line ${statement.line}) cannot run inside a transaction` }
+      if (
+        words[0] === 'PRAGMA' &&
+        /^(FOREIGN_KEYS|JOURNAL_MODE)\b/i.test(statement.sql.replace(/^\s*PRAGMA\s+/i, ''))
+      ) {
         return { transactional: false, reason: `PRAGMA at line ${statement.line} has no effect inside a transaction` }
       }
     }
@@ -149,7 +157,9 @@ export class SqliteAdapter implements Adapter {
   }
 
   async describeTable(table: string): Promise<ColumnInfo[] | undefined> {
-    const rows = this.db.prepare('SELECT name, type, "notnull" AS nn, dflt_value, pk FROM pragma_table_info(?)').all(table) as Array<{
+    const rows = this.db
+      .prepare('SELECT name, type, "notnull" AS nn, dflt_value, pk FROM pragma_table_info(?)')
+      .all(table) as Array<{
       name: string
       type: string
       nn: number
@@ -173,21 +183,57 @@ export class SqliteAdapter implements Adapter {
     const where = context ? `${context}: ` : ''
     const details = { driverCode: e.code }
     if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') {
-      return new Migr8Error('LOCK_TIMEOUT', `${where}the SQLite database is locked by another connection: ${message}.`, 'Close other programs writing to the file, or retry.', details, error)
+      return new Migr8Error(
+        'LOCK_TIMEOUT',
+        `${where}the SQLite database is locked by another connection: ${message}.`,
+        'Close other programs writing to the file, or retry.',
+        details,
+        error,
+      )
     }
     if (e.code === 'SQLITE_CANTOPEN') {
-      return new Migr8Error('DATABASE_MISSING', `Cannot open the SQLite database ${this.connection.database}: ${message}.`, 'Check the file path and its folder permissions.', details, error)
+      return new Migr8Error(
+        'DATABASE_MISSING',
+        `Cannot open the SQLite database ${this.connection.database}: ${message}.`,
+        'Check the file path and its folder permissions.',
+        details,
+        error,
+      )
     }
     if (e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_PERM') {
-      return new Migr8Error('PERMISSION_DENIED', `${where}the SQLite database is read-only: ${message}.`, 'Check the file and its folder are writable by this user.', details, error)
+      return new Migr8Error(
+        'PERMISSION_DENIED',
+        `${where}the SQLite database is read-only: ${message}.`,
+        'Check the file and its folder are writable by this user.',
+        details,
+        error,
+      )
     }
     if (e.code === 'SQLITE_FULL') {
-      return new Migr8Error('DISK_FULL', `${where}the disk is full: ${message}.`, 'Free some space and run again.', details, error)
+      return new Migr8Error(
+        'DISK_FULL',
+        `${where}the disk is full: ${message}.`,
+        'Free some space and run again.',
+        details,
+        error,
+      )
     }
     if (/syntax error/i.test(message)) {
-      return new Migr8Error('SQL_SYNTAX', `${where}${message}.`, 'Fix the SQL near the token SQLite names.', details, error)
+      return new Migr8Error(
+        'SQL_SYNTAX',
+        `${where}${message}.`,
+        'Fix the SQL near the token SQLite names.',
+        details,
+        error,
+      )
     }
-    return new Migr8Error('QUERY_FAILED', `${where}${message}`, 'Fix the statement or the data it touches, then run again.', details, error)
+    return new Migr8Error(
+      'QUERY_FAILED',
+      `${where}${message}`,
+      'Fix the statement or the data it touches, then run again.',
+      details,
+      error,
+    )
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,11 @@ function readPem(path: string | undefined, what: string): string | undefined {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    throw new Migr8Error('TLS_FAILED', `Cannot read the TLS ${what} file ${path}: ${(error as Error).message}.`, `Check database.ssl.${what} points at a readable PEM file.`)
+    throw new Migr8Error(
+      'TLS_FAILED',
+      `Cannot read the TLS ${what} file ${path}: ${(error as Error).message}.`,
+      `Check database.ssl.${what} points at a readable PEM file.`,
+    )
   }
 }
 

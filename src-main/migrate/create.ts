@@ -24,7 +24,12 @@ export function createMigration(options: CreateOptions): string[] {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_|_$/g, '')
-  if (!slug) throw new Migr8Error('BAD_USAGE', `"${options.name}" is not a usable migration name.`, 'Use letters and digits, e.g. `migr8 migrate create add_users_table`.')
+  if (!slug)
+    throw new Migr8Error(
+      'BAD_USAGE',
+      `"${options.name}" is not a usable migration name.`,
+      'Use letters and digits, e.g. `migr8 migrate create add_users_table`.',
+    )
   mkdirSync(options.dir, { recursive: true })
   let version: string
   if (options.versions === 'sequential') {
@@ -44,7 +49,12 @@ export function createMigration(options: CreateOptions): string[] {
         ]
   const paths = files.map(([file]) => join(options.dir, file))
   const clash = paths.find((p) => existsSync(p))
-  if (clash) throw new Migr8Error('BAD_USAGE', `${clash} already exists.`, 'Wait a second (timestamp versions) or choose another name.')
+  if (clash)
+    throw new Migr8Error(
+      'BAD_USAGE',
+      `${clash} already exists.`,
+      'Wait a second (timestamp versions) or choose another name.',
+    )
   files.forEach(([, content], i) => writeFileSync(paths[i], content, { flag: 'wx' }))
   return paths
 }

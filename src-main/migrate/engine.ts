@@ -82,7 +82,12 @@ export class Migrator {
     const lock = await acquireMigrationLock(
       this.adapter,
       this.history,
-      { mode: this.settings.lock.mode, timeoutMs: this.settings.lock.timeout, leaseMs: this.settings.lock.lease, key: this.lockKey() },
+      {
+        mode: this.settings.lock.mode,
+        timeoutMs: this.settings.lock.timeout,
+        leaseMs: this.settings.lock.lease,
+        key: this.lockKey(),
+      },
       ctx,
     )
     try {
@@ -97,7 +102,11 @@ export class Migrator {
   async status(): Promise<MigrationStatus> {
     const migrations = readMigrations(this.settings.dir)
     if (!(await this.history.exists())) return computeStatus(migrations, new Map(), new Map())
-    const [history, failures, lock] = await Promise.all([this.history.load(), this.history.lastFailures(), currentLockHolder(this.adapter, this.history)])
+    const [history, failures, lock] = await Promise.all([
+      this.history.load(),
+      this.history.lastFailures(),
+      currentLockHolder(this.adapter, this.history),
+    ])
     return { ...computeStatus(migrations, history, failures), lock }
   }
 
@@ -133,12 +142,21 @@ export class Migrator {
   private findFile(snapshot: Snapshot, version: string): Migration {
     const key = canonicalVersion(version)
     const migration = snapshot.migrations.find((m) => canonicalVersion(m.version) === key)
-    if (!migration) throw new Migr8Error('MIGRATION_NOT_FOUND', `No migration file has version ${version}.`, `Run \`migr8 migrate status\` to see the versions in ${this.settings.dir}.`, { version })
+    if (!migration)
+      throw new Migr8Error(
+        'MIGRATION_NOT_FOUND',
+        `No migration file has version ${version}.`,
+        `Run \`migr8 migrate status\` to see the versions in ${this.settings.dir}.`,
+        { version },
+      )
     return migration
   }
 
   private appliedVersions(snapshot: Snapshot): string[] {
-    return [...snapshot.history.values()].filter((row) => row.state === 'applied').map((row) => row.version).sort(compareVersions)
+    return [...snapshot.history.values()]
+      .filter((row) => row.state === 'applied')
+      .map((row) => row.version)
+      .sort(compareVersions)
   }
 
   private async execute(plan: PreparedScript[], dryRun: boolean | undefined, ctx: RunContext): Promise<RunResult> {
@@ -147,9 +165,17 @@ export class Migrator {
     for (const [index, prepared] of plan.entries()) {
       throwIfAborted(ctx.signal)
       const { migration, direction } = prepared
-      ctx.onProgress?.({ phase: `${direction} ${migration.version}_${migration.name}`, done: index, total: plan.length, unit: 'migrations' })
+      ctx.onProgress?.({
+        phase: `${direction} ${migration.version}_${migration.name}`,
+        done: index,
+        total: plan.length,
+        unit: 'migrations',
+      })
       const durationMs = await runPrepared(this.adapter, this.history, prepared, { actor: this.actor }, ctx)
-      ctx.onLog?.('info', `${direction === 'up' ? 'applied' : 'rolled back'} ${migration.version}_${migration.name} (${durationMs} ms${prepared.transactional ? '' : ', without transaction'})`)
+      ctx.onLog?.(
+        'info',
+        `${direction === 'up' ? 'applied' : 'rolled back'} ${migration.version}_${migration.name} (${durationMs} ms${prepared.transactional ? '' : ', without transaction'})`,
+      )
       steps.push({ version: migration.version, name: migration.name, direction, durationMs })
     }
     ctx.onProgress?.({ phase: 'done', done: plan.length, total: plan.length, unit: 'migrations' })
@@ -166,7 +192,12 @@ export class Migrator {
     if (late.length > 0) {
       const names = late.map((m) => `${m.version}_${m.name}`).join(', ')
       if (policy === 'error') {
-        throw new Migr8Error('MIGRATION_OUT_OF_ORDER', `Pending migrations are older than the newest applied one (${newest}): ${names}.`, 'Renumber them after the newest applied version, or run with `--out-of-order allow` to apply them anyway.', { versions: late.map((m) => m.version) })
+        throw new Migr8Error(
+          'MIGRATION_OUT_OF_ORDER',
+          `Pending migrations are older than the newest applied one (${newest}): ${names}.`,
+          'Renumber them after the newest applied version, or run with `--out-of-order allow` to apply them anyway.',
+          { versions: late.map((m) => m.version) },
+        )
       }
       if (policy === 'ignore') {
         ctx.onLog?.('warn', `skipping out-of-order migrations: ${names}`)
@@ -187,7 +218,12 @@ export class Migrator {
     if (options.to !== undefined) {
       const to = options.to
       if (to !== '0' && !versions.some((v) => compareVersions(v, to) === 0)) {
-        throw new Migr8Error('MIGRATION_NOT_FOUND', `Version ${to} is not applied, so there is nothing to roll back to.`, 'Give an applied version (see `migr8 migrate status`), or 0 to roll back everything.', { version: to })
+        throw new Migr8Error(
+          'MIGRATION_NOT_FOUND',
+          `Version ${to} is not applied, so there is nothing to roll back to.`,
+          'Give an applied version (see `migr8 migrate status`), or 0 to roll back everything.',
+          { version: to },
+        )
       }
       versions = versions.filter((v) => compareVersions(v, to) > 0)
     } else {
@@ -198,11 +234,15 @@ export class Migrator {
   }
 
   up(options: UpOptions = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) => this.withCurrent(await this.execute(this.planUp(snapshot, options, ctx), options.dryRun, ctx)))
+    return this.locked(ctx, async (snapshot) =>
+      this.withCurrent(await this.execute(this.planUp(snapshot, options, ctx), options.dryRun, ctx)),
+    )
   }
 
   down(options: DownOptions = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) => this.withCurrent(await this.execute(this.planDown(snapshot, options), options.dryRun, ctx)))
+    return this.locked(ctx, async (snapshot) =>
+      this.withCurrent(await this.execute(this.planDown(snapshot, options), options.dryRun, ctx)),
+    )
   }
 
   /** Moves to exactly `version`: up to it if it is ahead, down to it if it is behind. */
@@ -221,7 +261,12 @@ export class Migrator {
   redo(options: { dryRun?: boolean } = {}, ctx: RunContext = {}): Promise<RunResult> {
     return this.locked(ctx, async (snapshot) => {
       const down = this.planDown(snapshot, { step: 1 })
-      if (down.length === 0) throw new Migr8Error('MIGRATION_NOT_FOUND', 'No migration is applied, so there is nothing to redo.', 'Run `migr8 migrate up` first.')
+      if (down.length === 0)
+        throw new Migr8Error(
+          'MIGRATION_NOT_FOUND',
+          'No migration is applied, so there is nothing to redo.',
+          'Run `migr8 migrate up` first.',
+        )
       const up = prepareScript(this.adapter, down[0].migration, 'up', this.env)
       return this.withCurrent(await this.execute([...down, up], options.dryRun, ctx))
     })
@@ -231,14 +276,39 @@ export class Migrator {
   resume(options: { dryRun?: boolean } = {}, ctx: RunContext = {}): Promise<RunResult> {
     return this.locked(ctx, async (snapshot) => {
       const row = [...snapshot.history.values()].find((r) => r.state !== 'applied')
-      if (!row) throw new Migr8Error('NOT_FOUND', 'No migration is stopped part-way; there is nothing to resume.', 'Run `migr8 migrate status` to see the state of each migration.')
+      if (!row)
+        throw new Migr8Error(
+          'NOT_FOUND',
+          'No migration is stopped part-way; there is nothing to resume.',
+          'Run `migr8 migrate status` to see the state of each migration.',
+        )
       const direction: Direction = row.state === 'partial' ? 'up' : 'down'
       const prepared = prepareScript(this.adapter, this.findFile(snapshot, row.version), direction, this.env)
       if (options.dryRun) {
-        return { steps: [], dryRunSql: renderDryRun({ ...prepared, statements: prepared.statements.slice(row.statementsDone), transactional: false, reason: `resuming at statement ${row.statementsDone + 1}` }, this.settings.table) }
+        return {
+          steps: [],
+          dryRunSql: renderDryRun(
+            {
+              ...prepared,
+              statements: prepared.statements.slice(row.statementsDone),
+              transactional: false,
+              reason: `resuming at statement ${row.statementsDone + 1}`,
+            },
+            this.settings.table,
+          ),
+        }
       }
-      ctx.onLog?.('info', `resuming ${row.version}_${row.name} at statement ${row.statementsDone + 1} of ${prepared.statements.length}`)
-      const durationMs = await runPrepared(this.adapter, this.history, { ...prepared, transactional: false }, { actor: this.actor, resumeFrom: row }, ctx)
+      ctx.onLog?.(
+        'info',
+        `resuming ${row.version}_${row.name} at statement ${row.statementsDone + 1} of ${prepared.statements.length}`,
+      )
+      const durationMs = await runPrepared(
+        this.adapter,
+        this.history,
+        { ...prepared, transactional: false },
+        { actor: this.actor, resumeFrom: row },
+        ctx,
+      )
       return this.withCurrent({ steps: [{ version: row.version, name: row.name, direction, durationMs }] })
     })
   }
@@ -248,22 +318,50 @@ export class Migrator {
     return this.locked(ctx, async (snapshot) => {
       const actions: string[] = []
       const stopped = (version: string) => {
-        const row = snapshot.history.get(version) ?? [...snapshot.history.values()].find((r) => canonicalVersion(r.version) === canonicalVersion(version))
-        if (!row || row.state === 'applied') throw new Migr8Error('NOT_FOUND', `Migration ${version} is not stopped part-way.`, 'Only a migration shown as partial by `migr8 migrate status` can be repaired this way.', { version })
+        const row =
+          snapshot.history.get(version) ??
+          [...snapshot.history.values()].find((r) => canonicalVersion(r.version) === canonicalVersion(version))
+        if (!row || row.state === 'applied')
+          throw new Migr8Error(
+            'NOT_FOUND',
+            `Migration ${version} is not stopped part-way.`,
+            'Only a migration shown as partial by `migr8 migrate status` can be repaired this way.',
+            { version },
+          )
         return row
       }
       if (options.markApplied) {
         const row = stopped(options.markApplied)
-        if (row.state === 'partial') await this.history.update(this.adapter, row.version, { state: 'applied', error: undefined, statementsDone: row.statementsTotal })
+        if (row.state === 'partial')
+          await this.history.update(this.adapter, row.version, {
+            state: 'applied',
+            error: undefined,
+            statementsDone: row.statementsTotal,
+          })
         else await this.history.remove(this.adapter, row.version)
-        await this.history.journal(this.adapter, { version: row.version, event: 'repaired', actor: this.actor, detail: `marked ${row.state === 'partial' ? 'applied' : 'rolled back'} by hand after statement ${row.statementsDone} of ${row.statementsTotal}` })
+        await this.history.journal(this.adapter, {
+          version: row.version,
+          event: 'repaired',
+          actor: this.actor,
+          detail: `marked ${row.state === 'partial' ? 'applied' : 'rolled back'} by hand after statement ${row.statementsDone} of ${row.statementsTotal}`,
+        })
         actions.push(`${row.version}: marked ${row.state === 'partial' ? 'applied' : 'rolled back'}`)
       }
       if (options.forget) {
         const row = stopped(options.forget)
         if (row.state === 'partial') await this.history.remove(this.adapter, row.version)
-        else await this.history.update(this.adapter, row.version, { state: 'applied', error: undefined, statementsDone: row.statementsTotal })
-        await this.history.journal(this.adapter, { version: row.version, event: 'forgotten', actor: this.actor, detail: `the stopped ${row.state === 'partial' ? 'up' : 'down'} run was undone by hand` })
+        else
+          await this.history.update(this.adapter, row.version, {
+            state: 'applied',
+            error: undefined,
+            statementsDone: row.statementsTotal,
+          })
+        await this.history.journal(this.adapter, {
+          version: row.version,
+          event: 'forgotten',
+          actor: this.actor,
+          detail: `the stopped ${row.state === 'partial' ? 'up' : 'down'} run was undone by hand`,
+        })
         actions.push(`${row.version}: forgotten (back to ${row.state === 'partial' ? 'pending' : 'applied'})`)
       }
       if (options.checksums) {
@@ -271,7 +369,12 @@ export class Migrator {
           const row = snapshot.history.get(migration.version)
           if (!row || row.state !== 'applied' || row.checksum === migration.checksum) continue
           await this.history.update(this.adapter, row.version, { checksum: migration.checksum })
-          await this.history.journal(this.adapter, { version: row.version, event: 'repaired', actor: this.actor, detail: `checksum ${row.checksum} -> ${migration.checksum}` })
+          await this.history.journal(this.adapter, {
+            version: row.version,
+            event: 'repaired',
+            actor: this.actor,
+            detail: `checksum ${row.checksum} -> ${migration.checksum}`,
+          })
           actions.push(`${row.version}: checksum re-recorded`)
         }
       }
@@ -283,12 +386,18 @@ export class Migrator {
   baseline(version: string, ctx: RunContext = {}): Promise<RunResult> {
     return this.locked(ctx, async (snapshot) => {
       if (snapshot.history.size > 0) {
-        throw new Migr8Error('BAD_USAGE', `The database already has a migration history (${snapshot.history.size} rows); baseline is for databases Migr8 has not migrated yet.`, 'Use `migr8 migrate mark-applied VERSION` to record single migrations instead.')
+        throw new Migr8Error(
+          'BAD_USAGE',
+          `The database already has a migration history (${snapshot.history.size} rows); baseline is for databases Migr8 has not migrated yet.`,
+          'Use `migr8 migrate mark-applied VERSION` to record single migrations instead.',
+        )
       }
       const target = this.findFile(snapshot, version)
       const covered = snapshot.migrations.filter((m) => compareVersions(m.version, target.version) <= 0)
       for (const migration of covered) await this.recordWithoutRunning(migration, 'baselined')
-      return this.withCurrent({ steps: covered.map((m) => ({ version: m.version, name: m.name, direction: 'up' as const, durationMs: 0 })) })
+      return this.withCurrent({
+        steps: covered.map((m) => ({ version: m.version, name: m.name, direction: 'up' as const, durationMs: 0 })),
+      })
     })
   }
 
@@ -297,16 +406,34 @@ export class Migrator {
     return this.locked(ctx, async (snapshot) => {
       const migration = this.findFile(snapshot, version)
       if ([...snapshot.history.keys()].some((v) => canonicalVersion(v) === canonicalVersion(version))) {
-        throw new Migr8Error('BAD_USAGE', `Migration ${version} is already recorded.`, 'Run `migr8 migrate status` to see its state.', { version })
+        throw new Migr8Error(
+          'BAD_USAGE',
+          `Migration ${version} is already recorded.`,
+          'Run `migr8 migrate status` to see its state.',
+          { version },
+        )
       }
       await this.recordWithoutRunning(migration, 'marked_applied')
-      return this.withCurrent({ steps: [{ version: migration.version, name: migration.name, direction: 'up', durationMs: 0 }] })
+      return this.withCurrent({
+        steps: [{ version: migration.version, name: migration.name, direction: 'up', durationMs: 0 }],
+      })
     })
   }
 
   private async recordWithoutRunning(migration: Migration, event: 'baselined' | 'marked_applied'): Promise<void> {
     await this.adapter.withTransaction(async (tx) => {
-      await this.history.insert(tx, { version: migration.version, name: migration.name, checksum: migration.checksum, state: 'applied', appliedAt: new Date(), executionMs: 0, appliedBy: this.actor, statementsDone: 0, statementsTotal: 0, statementHashes: [] })
+      await this.history.insert(tx, {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        state: 'applied',
+        appliedAt: new Date(),
+        executionMs: 0,
+        appliedBy: this.actor,
+        statementsDone: 0,
+        statementsTotal: 0,
+        statementHashes: [],
+      })
       await this.history.journal(tx, { version: migration.version, event, actor: this.actor, durationMs: 0 })
     })
   }
@@ -320,7 +447,8 @@ export class Migrator {
         if (direction === 'down' && !migration.down) continue
         try {
           const prepared = prepareScript(this.adapter, migration, direction, this.env)
-          if (prepared.statements.length === 0) problems.push(`${migration.version}_${migration.name}: the ${direction} script has no statements`)
+          if (prepared.statements.length === 0)
+            problems.push(`${migration.version}_${migration.name}: the ${direction} script has no statements`)
         } catch (error) {
           problems.push(error instanceof Migr8Error ? error.message : String(error))
         }
@@ -332,7 +460,11 @@ export class Migrator {
   private async withCurrent(result: RunResult): Promise<RunResult> {
     if (result.dryRunSql !== undefined) return result
     const history = await this.history.load()
-    const current = [...history.values()].filter((r) => r.state === 'applied').map((r) => r.version).sort(compareVersions).pop()
+    const current = [...history.values()]
+      .filter((r) => r.state === 'applied')
+      .map((r) => r.version)
+      .sort(compareVersions)
+      .pop()
     return { ...result, current }
   }
 }

@@ -70,12 +70,33 @@ export class HistoryStore {
     await runner.query(
       `INSERT INTO ${this.table} (version, name, checksum, state, applied_at, execution_ms, applied_by, statements_done, statements_total, statement_hashes, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [row.version, row.name, row.checksum, row.state, row.appliedAt, row.executionMs, row.appliedBy, row.statementsDone, row.statementsTotal, row.statementHashes.join(','), row.error ?? null],
+      [
+        row.version,
+        row.name,
+        row.checksum,
+        row.state,
+        row.appliedAt,
+        row.executionMs,
+        row.appliedBy,
+        row.statementsDone,
+        row.statementsTotal,
+        row.statementHashes.join(','),
+        row.error ?? null,
+      ],
     )
   }
 
   /** Records progress of a non-transactional run, statement by statement. */
-  async update(runner: Runner, version: string, changes: Partial<Pick<HistoryRow, 'state' | 'statementsDone' | 'statementHashes' | 'error' | 'executionMs' | 'checksum' | 'appliedAt'>>): Promise<void> {
+  async update(
+    runner: Runner,
+    version: string,
+    changes: Partial<
+      Pick<
+        HistoryRow,
+        'state' | 'statementsDone' | 'statementHashes' | 'error' | 'executionMs' | 'checksum' | 'appliedAt'
+      >
+    >,
+  ): Promise<void> {
     const columns: Array<[string, unknown]> = []
     if (changes.state !== undefined) columns.push(['state', changes.state])
     if (changes.statementsDone !== undefined) columns.push(['statements_done', changes.statementsDone])
@@ -85,27 +106,34 @@ export class HistoryStore {
     if (changes.checksum !== undefined) columns.push(['checksum', changes.checksum])
     if (changes.appliedAt !== undefined) columns.push(['applied_at', changes.appliedAt])
     if (columns.length === 0) return
-    await runner.query(`UPDATE ${this.table} SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE version = ?`, [...columns.map(([, v]) => v), version])
+    await runner.query(`UPDATE ${this.table} SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE version = ?`, [
+      ...columns.map(([, v]) => v),
+      version,
+    ])
   }
 
   async remove(runner: Runner, version: string): Promise<void> {
     await runner.query(`DELETE FROM ${this.table} WHERE version = ?`, [version])
   }
 
-  async journal(runner: Runner, entry: { version?: string; event: JournalEvent; actor: string; durationMs?: number; detail?: string }): Promise<void> {
-    await runner.query(`INSERT INTO ${this.journalTable} (version, event, at, actor, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?)`, [
-      entry.version ?? null,
-      entry.event,
-      new Date(),
-      entry.actor,
-      entry.durationMs ?? null,
-      entry.detail ?? null,
-    ])
+  async journal(
+    runner: Runner,
+    entry: { version?: string; event: JournalEvent; actor: string; durationMs?: number; detail?: string },
+  ): Promise<void> {
+    await runner.query(
+      `INSERT INTO ${this.journalTable} (version, event, at, actor, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+      [entry.version ?? null, entry.event, new Date(), entry.actor, entry.durationMs ?? null, entry.detail ?? null],
+    )
   }
 
   /** Journal entries, newest first; `limit` bounds what the timeline loads. */
   async readJournal(limit = 1000): Promise<JournalEntry[]> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Migr8Error('BAD_USAGE', `Journal limit ${limit} is not a positive integer.`, 'Pass a whole number such as 100.')
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Migr8Error(
+        'BAD_USAGE',
+        `Journal limit ${limit} is not a positive integer.`,
+        'Pass a whole number such as 100.',
+      )
     const rows = await this.adapter.query(`SELECT * FROM ${this.journalTable} ORDER BY id DESC LIMIT ${limit}`)
     return rows.map((row) => ({
       id: Number(row.id),
@@ -120,7 +148,10 @@ export class HistoryStore {
 
   /** The last failure per version; status shows it beside migrations that are still pending. */
   async lastFailures(): Promise<Map<string, string>> {
-    const rows = await this.adapter.query(`SELECT version, detail FROM ${this.journalTable} WHERE event = ? ORDER BY id`, ['failed'])
+    const rows = await this.adapter.query(
+      `SELECT version, detail FROM ${this.journalTable} WHERE event = ? ORDER BY id`,
+      ['failed'],
+    )
     return new Map(rows.map((row) => [String(row.version), String(row.detail ?? 'failed')]))
   }
 }

@@ -52,7 +52,12 @@ function holderIsDeadHere(owner: string): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Short, growing waits: a lock is usually held for milliseconds to seconds. */
-async function waitForLock(timeoutMs: number, ctx: RunContext, attempt: () => Promise<boolean>, describeHolder: () => Promise<LockHolder | undefined>): Promise<void> {
+async function waitForLock(
+  timeoutMs: number,
+  ctx: RunContext,
+  attempt: () => Promise<boolean>,
+  describeHolder: () => Promise<LockHolder | undefined>,
+): Promise<void> {
   const started = Date.now()
   let delay = 10
   let reported = false
@@ -72,7 +77,10 @@ async function waitForLock(timeoutMs: number, ctx: RunContext, attempt: () => Pr
     }
     if (!reported && waited > 1000) {
       const holder = await describeHolder().catch(() => undefined)
-      ctx.onLog?.('info', `waiting for the migration lock${holder ? ` (held by ${holder.owner} since ${holder.since})` : ''}`)
+      ctx.onLog?.(
+        'info',
+        `waiting for the migration lock${holder ? ` (held by ${holder.owner} since ${holder.since})` : ''}`,
+      )
       reported = true
     }
     await sleep(delay)
@@ -100,15 +108,27 @@ function holdSession(adapter: Adapter): Promise<{ session: Session; done: () => 
   })
 }
 
-async function readHolder(history: HistoryStore, runner: Pick<Session, 'query'>, row: number): Promise<LockHolder | undefined> {
-  const rows = await runner.query<{ owner: string; acquired_at: unknown }>(`SELECT owner, acquired_at FROM ${history.lockTable} WHERE id = ?`, [row])
+async function readHolder(
+  history: HistoryStore,
+  runner: Pick<Session, 'query'>,
+  row: number,
+): Promise<LockHolder | undefined> {
+  const rows = await runner.query<{ owner: string; acquired_at: unknown }>(
+    `SELECT owner, acquired_at FROM ${history.lockTable} WHERE id = ?`,
+    [row],
+  )
   if (rows.length === 0) return undefined
   const since = rows[0].acquired_at instanceof Date ? rows[0].acquired_at : new Date(String(rows[0].acquired_at))
   return { owner: rows[0].owner, since: since.toISOString() }
 }
 
 /** Session lock (PostgreSQL advisory lock, MySQL GET_LOCK): released by the server if the process dies. */
-async function acquireSessionLock(adapter: Adapter, history: HistoryStore, options: LockOptions, ctx: RunContext): Promise<MigrationLock> {
+async function acquireSessionLock(
+  adapter: Adapter,
+  history: HistoryStore,
+  options: LockOptions,
+  ctx: RunContext,
+): Promise<MigrationLock> {
   const held = await holdSession(adapter)
   try {
     await waitForLock(
@@ -124,11 +144,16 @@ async function acquireSessionLock(adapter: Adapter, history: HistoryStore, optio
   await history.ensure(held.session)
   await held.session.query(`DELETE FROM ${history.lockTable} WHERE id = ?`, [HOLDER_NOTE_ROW])
   const now = new Date()
-  await held.session.query(`INSERT INTO ${history.lockTable} (id, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)`, [HOLDER_NOTE_ROW, ownerName(), now, now])
+  await held.session.query(
+    `INSERT INTO ${history.lockTable} (id, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)`,
+    [HOLDER_NOTE_ROW, ownerName(), now, now],
+  )
   return {
     release: async () => {
       try {
-        await held.session.query(`DELETE FROM ${history.lockTable} WHERE id = ?`, [HOLDER_NOTE_ROW]).catch(() => undefined)
+        await held.session
+          .query(`DELETE FROM ${history.lockTable} WHERE id = ?`, [HOLDER_NOTE_ROW])
+          .catch(() => undefined)
         await adapter.releaseAdvisoryLock!(held.session, options.key)
       } finally {
         await held.done()
@@ -142,21 +167,35 @@ async function acquireSessionLock(adapter: Adapter, history: HistoryStore, optio
  * where a session lock would stay on a pooled server connection. A heartbeat renews the lease; a
  * lease left by a crashed process expires (or is taken at once when its process is gone on this host).
  */
-async function acquireLease(adapter: Adapter, history: HistoryStore, options: LockOptions, ctx: RunContext): Promise<MigrationLock> {
+async function acquireLease(
+  adapter: Adapter,
+  history: HistoryStore,
+  options: LockOptions,
+  ctx: RunContext,
+): Promise<MigrationLock> {
   await ensureTablesTolerantly(history)
   const owner = ownerName()
   const tryTake = async () => {
     try {
       return await adapter.withTransaction(async (tx) => {
-        const holder = await tx.query<{ owner: string; expires_at: unknown }>(`SELECT owner, expires_at FROM ${history.lockTable} WHERE id = ?`, [LEASE_ROW])
+        const holder = await tx.query<{ owner: string; expires_at: unknown }>(
+          `SELECT owner, expires_at FROM ${history.lockTable} WHERE id = ?`,
+          [LEASE_ROW],
+        )
         if (holder.length > 0) {
-          const expires = holder[0].expires_at instanceof Date ? holder[0].expires_at : new Date(String(holder[0].expires_at))
+          const expires =
+            holder[0].expires_at instanceof Date ? holder[0].expires_at : new Date(String(holder[0].expires_at))
           const stale = expires.getTime() < Date.now() && !isAliveHere(holder[0].owner)
           if (!stale && !holderIsDeadHere(holder[0].owner)) return false
           await tx.query(`DELETE FROM ${history.lockTable} WHERE id = ?`, [LEASE_ROW])
         }
         const now = new Date()
-        await tx.query(`INSERT INTO ${history.lockTable} (id, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)`, [LEASE_ROW, owner, now, new Date(now.getTime() + options.leaseMs)])
+        await tx.query(`INSERT INTO ${history.lockTable} (id, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)`, [
+          LEASE_ROW,
+          owner,
+          now,
+          new Date(now.getTime() + options.leaseMs),
+        ])
         return true
       })
     } catch (error) {
@@ -166,11 +205,18 @@ async function acquireLease(adapter: Adapter, history: HistoryStore, options: Lo
     }
   }
   await waitForLock(options.timeoutMs, ctx, tryTake, () => readHolder(history, adapter, LEASE_ROW))
-  const heartbeat = setInterval(() => {
-    adapter
-      .query(`UPDATE ${history.lockTable} SET expires_at = ? WHERE id = ? AND owner = ?`, [new Date(Date.now() + options.leaseMs), LEASE_ROW, owner])
-      .catch((error: Error) => ctx.onLog?.('warn', `could not renew the migration lease: ${error.message}`))
-  }, Math.max(250, Math.floor(options.leaseMs / 3)))
+  const heartbeat = setInterval(
+    () => {
+      adapter
+        .query(`UPDATE ${history.lockTable} SET expires_at = ? WHERE id = ? AND owner = ?`, [
+          new Date(Date.now() + options.leaseMs),
+          LEASE_ROW,
+          owner,
+        ])
+        .catch((error: Error) => ctx.onLog?.('warn', `could not renew the migration lease: ${error.message}`))
+    },
+    Math.max(250, Math.floor(options.leaseMs / 3)),
+  )
   heartbeat.unref()
   return {
     release: async () => {
@@ -198,12 +244,18 @@ async function ensureTablesTolerantly(history: HistoryStore): Promise<void> {
   }
 }
 
-export async function acquireMigrationLock(adapter: Adapter, history: HistoryStore, options: LockOptions, ctx: RunContext): Promise<MigrationLock> {
+export async function acquireMigrationLock(
+  adapter: Adapter,
+  history: HistoryStore,
+  options: LockOptions,
+  ctx: RunContext,
+): Promise<MigrationLock> {
   if (options.mode === 'none') {
     await history.ensure()
     return { release: async () => undefined }
   }
-  if (options.mode === 'session' && adapter.tryAdvisoryLock && adapter.releaseAdvisoryLock) return acquireSessionLock(adapter, history, options, ctx)
+  if (options.mode === 'session' && adapter.tryAdvisoryLock && adapter.releaseAdvisoryLock)
+    return acquireSessionLock(adapter, history, options, ctx)
   return acquireLease(adapter, history, options, ctx)
 }
 

@@ -76,13 +76,7 @@ export interface JournalEntry {
 
 /** What `status` says of one migration. */
 export type EntryState =
-  | 'applied'
-  | 'pending'
-  | 'partial'
-  | 'partial_down'
-  | 'missing_file'
-  | 'checksum_drift'
-  | 'out_of_order'
+  'applied' | 'pending' | 'partial' | 'partial_down' | 'missing_file' | 'checksum_drift' | 'out_of_order'
 
 export interface StatusEntry {
   version: string

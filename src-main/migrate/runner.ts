@@ -19,24 +19,43 @@ export interface PreparedScript {
 }
 
 /** Cuts a script into statements (format pieces first, then the dialect lexer) and applies envsub. */
-export function prepareScript(adapter: Adapter, migration: Migration, direction: Direction, env: NodeJS.ProcessEnv): PreparedScript {
+export function prepareScript(
+  adapter: Adapter,
+  migration: Migration,
+  direction: Direction,
+  env: NodeJS.ProcessEnv,
+): PreparedScript {
   const script = direction === 'up' ? migration.up : migration.down
   if (!script) {
-    throw new Migr8Error('NO_DOWN_MIGRATION', `Migration ${migration.version}_${migration.name} has no down script.`, 'Write its down migration, or roll back by hand and run `migr8 migrate repair --forget` for it.', { version: migration.version })
+    throw new Migr8Error(
+      'NO_DOWN_MIGRATION',
+      `Migration ${migration.version}_${migration.name} has no down script.`,
+      'Write its down migration, or roll back by hand and run `migr8 migrate repair --forget` for it.',
+      { version: migration.version },
+    )
   }
   const pieces = script.pieces ?? [{ sql: script.sql, line: script.line, whole: false }]
   const statements = pieces.flatMap((piece) =>
-    piece.whole ? [{ sql: piece.sql, line: piece.line }] : adapter.splitScript(piece.sql).map((s) => ({ sql: s.sql, line: piece.line + s.line - 1 })),
+    piece.whole
+      ? [{ sql: piece.sql, line: piece.line }]
+      : adapter.splitScript(piece.sql).map((s) => ({ sql: s.sql, line: piece.line + s.line - 1 })),
   )
   const substituted = script.envsub
     ? statements.map((s) => ({
         ...s,
         sql: substituteEnv(s.sql, env, (name) => {
-          throw new Migr8Error('MIGRATION_FILE_INVALID', `${script.file}:${s.line} uses \${${name}} (envsub is on), but ${name} is not set.`, `Set ${name}, or write \${${name}:-default}.`, { file: script.file, line: s.line })
+          throw new Migr8Error(
+            'MIGRATION_FILE_INVALID',
+            `${script.file}:${s.line} uses \${${name}} (envsub is on), but ${name} is not set.`,
+            `Set ${name}, or write \${${name}:-default}.`,
+            { file: script.file, line: s.line },
+          )
         }),
       }))
     : statements
-  const policy = script.noTransaction ? { transactional: false, reason: 'the script asks for no transaction' } : adapter.transactionPolicy(substituted)
+  const policy = script.noTransaction
+    ? { transactional: false, reason: 'the script asks for no transaction' }
+    : adapter.transactionPolicy(substituted)
   return { migration, direction, script, statements: substituted, ...policy }
 }
 
@@ -45,7 +64,10 @@ export function renderDryRun(prepared: PreparedScript, table: string): string {
   const { migration, direction, statements, transactional, reason } = prepared
   const header = `-- ${migration.version}_${migration.name} (${direction}) ${transactional ? 'in one transaction' : `without a transaction: ${reason}`}`
   const body = statements.map((s) => `${s.sql};`)
-  const record = direction === 'up' ? `-- then: record version ${migration.version} in ${table}` : `-- then: remove version ${migration.version} from ${table}`
+  const record =
+    direction === 'up'
+      ? `-- then: record version ${migration.version} in ${table}`
+      : `-- then: remove version ${migration.version} from ${table}`
   return [header, ...(transactional ? ['BEGIN;', ...body, 'COMMIT;'] : body), record, ''].join('\n')
 }
 
@@ -63,7 +85,19 @@ function failure(prepared: PreparedScript, index: number, error: unknown, record
   const id = `${migration.version}_${migration.name}`
   if (error instanceof Migr8Error && error.code === 'CANCELLED') return error
   if (!recorded) {
-    return new Migr8Error('MIGRATION_FAILED', `Migration ${id} (${prepared.direction}) failed at statement ${index + 1} of ${statements.length} (${where}): ${cause} It was rolled back; nothing was recorded.`, `Fix the SQL at ${where} and run the command again.`, { version: migration.version, statement: index + 1, line: statement?.line, file: script.file, cause: error instanceof Migr8Error ? error.toPayload() : undefined }, error)
+    return new Migr8Error(
+      'MIGRATION_FAILED',
+      `Migration ${id} (${prepared.direction}) failed at statement ${index + 1} of ${statements.length} (${where}): ${cause} It was rolled back; nothing was recorded.`,
+      `Fix the SQL at ${where} and run the command again.`,
+      {
+        version: migration.version,
+        statement: index + 1,
+        line: statement?.line,
+        file: script.file,
+        cause: error instanceof Migr8Error ? error.toPayload() : undefined,
+      },
+      error,
+    )
   }
   return new Migr8Error(
     'MIGRATION_PARTIAL',
@@ -75,7 +109,13 @@ function failure(prepared: PreparedScript, index: number, error: unknown, record
 }
 
 /** Runs one migration in one transaction with its history row: all or nothing. */
-async function runInTransaction(adapter: Adapter, history: HistoryStore, prepared: PreparedScript, options: RunOptions, ctx: RunContext): Promise<number> {
+async function runInTransaction(
+  adapter: Adapter,
+  history: HistoryStore,
+  prepared: PreparedScript,
+  options: RunOptions,
+  ctx: RunContext,
+): Promise<number> {
   const started = performance.now()
   let index = 0
   try {
@@ -92,7 +132,13 @@ async function runInTransaction(adapter: Adapter, history: HistoryStore, prepare
   return Math.round(performance.now() - started)
 }
 
-async function record(runner: Session, history: HistoryStore, prepared: PreparedScript, options: RunOptions, durationMs: number): Promise<void> {
+async function record(
+  runner: Session,
+  history: HistoryStore,
+  prepared: PreparedScript,
+  options: RunOptions,
+  durationMs: number,
+): Promise<void> {
   const { migration, direction, statements } = prepared
   if (direction === 'up') {
     await history.insert(runner, {
@@ -110,7 +156,12 @@ async function record(runner: Session, history: HistoryStore, prepared: Prepared
     await history.journal(runner, { version: migration.version, event: 'applied', actor: options.actor, durationMs })
   } else {
     await history.remove(runner, migration.version)
-    await history.journal(runner, { version: migration.version, event: 'rolled_back', actor: options.actor, durationMs })
+    await history.journal(runner, {
+      version: migration.version,
+      event: 'rolled_back',
+      actor: options.actor,
+      durationMs,
+    })
   }
 }
 
@@ -118,7 +169,13 @@ async function record(runner: Session, history: HistoryStore, prepared: Prepared
  * Runs one migration statement by statement outside a transaction (MySQL DDL, CONCURRENTLY, …),
  * recording each statement's hash as it completes so a stop is visible and resumable.
  */
-async function runTracked(adapter: Adapter, history: HistoryStore, prepared: PreparedScript, options: RunOptions, ctx: RunContext): Promise<number> {
+async function runTracked(
+  adapter: Adapter,
+  history: HistoryStore,
+  prepared: PreparedScript,
+  options: RunOptions,
+  ctx: RunContext,
+): Promise<number> {
   const { migration, direction, statements } = prepared
   const started = performance.now()
   const hashes = statements.map((s) => statementHash(s.sql))
@@ -129,33 +186,81 @@ async function runTracked(adapter: Adapter, history: HistoryStore, prepared: Pre
       start = options.resumeFrom.statementsDone
       const done = options.resumeFrom.statementHashes
       if (done.length !== start || done.some((hash, i) => hash !== hashes[i])) {
-        throw new Migr8Error('CHECKSUM_MISMATCH', `Cannot resume ${migration.version}_${migration.name}: statements 1–${start} changed since they ran.`, `Restore the file as it was, or settle it with \`migr8 migrate repair --mark-applied ${migration.version}\` / \`--forget ${migration.version}\`.`, { version: migration.version })
+        throw new Migr8Error(
+          'CHECKSUM_MISMATCH',
+          `Cannot resume ${migration.version}_${migration.name}: statements 1–${start} changed since they ran.`,
+          `Restore the file as it was, or settle it with \`migr8 migrate repair --mark-applied ${migration.version}\` / \`--forget ${migration.version}\`.`,
+          { version: migration.version },
+        )
       }
       // The statements already run are proven unchanged; the rest were fixed on purpose, so the file's checksum now counts.
-      await history.update(session, migration.version, { error: undefined, ...(direction === 'up' ? { checksum: migration.checksum } : {}) })
+      await history.update(session, migration.version, {
+        error: undefined,
+        ...(direction === 'up' ? { checksum: migration.checksum } : {}),
+      })
     } else if (direction === 'up') {
-      await history.insert(session, { version: migration.version, name: migration.name, checksum: migration.checksum, state, appliedAt: new Date(), executionMs: 0, appliedBy: options.actor, statementsDone: 0, statementsTotal: statements.length, statementHashes: [] })
+      await history.insert(session, {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        state,
+        appliedAt: new Date(),
+        executionMs: 0,
+        appliedBy: options.actor,
+        statementsDone: 0,
+        statementsTotal: statements.length,
+        statementHashes: [],
+      })
     } else {
-      await history.update(session, migration.version, { state, statementsDone: 0, statementHashes: [], error: undefined })
+      await history.update(session, migration.version, {
+        state,
+        statementsDone: 0,
+        statementHashes: [],
+        error: undefined,
+      })
     }
     let index = start
     try {
       for (; index < statements.length; index++) {
         throwIfAborted(ctx.signal)
-        ctx.onProgress?.({ phase: `${direction} ${migration.version}_${migration.name}`, done: index, total: statements.length, unit: 'statements' })
+        ctx.onProgress?.({
+          phase: `${direction} ${migration.version}_${migration.name}`,
+          done: index,
+          total: statements.length,
+          unit: 'statements',
+        })
         await session.execute(statements[index].sql)
-        await history.update(session, migration.version, { statementsDone: index + 1, statementHashes: hashes.slice(0, index + 1) })
+        await history.update(session, migration.version, {
+          statementsDone: index + 1,
+          statementHashes: hashes.slice(0, index + 1),
+        })
       }
     } catch (error) {
       const typed = failure(prepared, index, error, true)
-      await history.update(session, migration.version, { error: typed.code === 'CANCELLED' ? 'cancelled' : String((error as Error).message ?? error) }).catch(() => undefined)
-      await history.journal(session, { version: migration.version, event: 'failed', actor: options.actor, detail: typed.message }).catch(() => undefined)
+      await history
+        .update(session, migration.version, {
+          error: typed.code === 'CANCELLED' ? 'cancelled' : String((error as Error).message ?? error),
+        })
+        .catch(() => undefined)
+      await history
+        .journal(session, { version: migration.version, event: 'failed', actor: options.actor, detail: typed.message })
+        .catch(() => undefined)
       throw typed
     }
     const durationMs = Math.round(performance.now() - started)
     if (direction === 'up') {
-      await history.update(session, migration.version, { state: 'applied', executionMs: durationMs, error: undefined, appliedAt: new Date() })
-      await history.journal(session, { version: migration.version, event: options.resumeFrom ? 'resumed' : 'applied', actor: options.actor, durationMs })
+      await history.update(session, migration.version, {
+        state: 'applied',
+        executionMs: durationMs,
+        error: undefined,
+        appliedAt: new Date(),
+      })
+      await history.journal(session, {
+        version: migration.version,
+        event: options.resumeFrom ? 'resumed' : 'applied',
+        actor: options.actor,
+        durationMs,
+      })
     } else {
       await record(session, history, prepared, options, durationMs)
     }
@@ -163,14 +268,27 @@ async function runTracked(adapter: Adapter, history: HistoryStore, prepared: Pre
   })
 }
 
-export async function runPrepared(adapter: Adapter, history: HistoryStore, prepared: PreparedScript, options: RunOptions, ctx: RunContext): Promise<number> {
+export async function runPrepared(
+  adapter: Adapter,
+  history: HistoryStore,
+  prepared: PreparedScript,
+  options: RunOptions,
+  ctx: RunContext,
+): Promise<number> {
   try {
     return prepared.transactional && !options.resumeFrom
       ? await runInTransaction(adapter, history, prepared, options, ctx)
       : await runTracked(adapter, history, prepared, options, ctx)
   } catch (error) {
     if (error instanceof Migr8Error && error.code === 'MIGRATION_FAILED') {
-      await history.journal(adapter, { version: prepared.migration.version, event: 'failed', actor: options.actor, detail: error.message }).catch(() => undefined)
+      await history
+        .journal(adapter, {
+          version: prepared.migration.version,
+          event: 'failed',
+          actor: options.actor,
+          detail: error.message,
+        })
+        .catch(() => undefined)
     }
     throw error
   }

@@ -6,7 +6,11 @@ import { compareVersions } from './version.js'
  * Joins the files and the history into one list, oldest first: linear in the number of
  * migrations, with the history already loaded in one query.
  */
-export function computeStatus(migrations: Migration[], history: Map<string, HistoryRow>, failures: Map<string, string>): MigrationStatus {
+export function computeStatus(
+  migrations: Migration[],
+  history: Map<string, HistoryRow>,
+  failures: Map<string, string>,
+): MigrationStatus {
   const rowsByVersion = new Map([...history.values()].map((row) => [canonicalVersion(row.version), row]))
   const applied = [...history.values()].filter((row) => row.state === 'applied').map((row) => row.version)
   const newestApplied = applied.sort(compareVersions).pop()
@@ -17,18 +21,41 @@ export function computeStatus(migrations: Migration[], history: Map<string, Hist
     const key = canonicalVersion(migration.version)
     seen.add(key)
     const row = rowsByVersion.get(key)
-    const base = { version: row?.version ?? migration.version, name: migration.name, file: migration.up.file, hasDown: !!migration.down }
+    const base = {
+      version: row?.version ?? migration.version,
+      name: migration.name,
+      file: migration.up.file,
+      hasDown: !!migration.down,
+    }
     if (!row) {
       const outOfOrder = newestApplied !== undefined && compareVersions(migration.version, newestApplied) < 0
-      entries.push({ ...base, state: outOfOrder ? 'out_of_order' : 'pending', error: failures.get(migration.version), checksum: { current: migration.checksum } })
+      entries.push({
+        ...base,
+        state: outOfOrder ? 'out_of_order' : 'pending',
+        error: failures.get(migration.version),
+        checksum: { current: migration.checksum },
+      })
       continue
     }
-    const state = row.state === 'applied' ? (row.checksum === migration.checksum ? 'applied' : 'checksum_drift') : row.state
-    entries.push({ ...base, state, ...recorded(row), checksum: { recorded: row.checksum, current: migration.checksum } })
+    const state =
+      row.state === 'applied' ? (row.checksum === migration.checksum ? 'applied' : 'checksum_drift') : row.state
+    entries.push({
+      ...base,
+      state,
+      ...recorded(row),
+      checksum: { recorded: row.checksum, current: migration.checksum },
+    })
   }
   for (const row of history.values()) {
     if (seen.has(canonicalVersion(row.version))) continue
-    entries.push({ version: row.version, name: row.name, state: row.state === 'applied' ? 'missing_file' : row.state, hasDown: false, ...recorded(row), checksum: { recorded: row.checksum } })
+    entries.push({
+      version: row.version,
+      name: row.name,
+      state: row.state === 'applied' ? 'missing_file' : row.state,
+      hasDown: false,
+      ...recorded(row),
+      checksum: { recorded: row.checksum },
+    })
   }
   entries.sort((a, b) => compareVersions(a.version, b.version))
 
@@ -57,9 +84,12 @@ function describeProblems(entries: StatusEntry[]): string[] {
     if (entry.state === 'checksum_drift') problems.push(`${id}: the file changed after it was applied (checksum drift)`)
     if (entry.state === 'missing_file') problems.push(`${id}: applied, but its file is missing`)
     if (entry.state === 'partial' || entry.state === 'partial_down') {
-      problems.push(`${id}: stopped after statement ${entry.statements?.done} of ${entry.statements?.total}${entry.error ? ` (${entry.error})` : ''}`)
+      problems.push(
+        `${id}: stopped after statement ${entry.statements?.done} of ${entry.statements?.total}${entry.error ? ` (${entry.error})` : ''}`,
+      )
     }
-    if (entry.state === 'out_of_order') problems.push(`${id}: pending, but older than the newest applied migration (out of order)`)
+    if (entry.state === 'out_of_order')
+      problems.push(`${id}: pending, but older than the newest applied migration (out of order)`)
   }
   return problems
 }

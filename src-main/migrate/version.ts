@@ -30,9 +30,15 @@ export function compareVersions(a: string, b: string): number {
 export async function readMigrationVersion(adapter: Adapter, table = 'migr8_migrations'): Promise<string | undefined> {
   let rows: Array<{ version: string }>
   try {
-    rows = await adapter.query<{ version: string }>(`SELECT version FROM ${adapter.qualifiedTable(table)} WHERE state = ?`, ['applied'])
+    rows = await adapter.query<{ version: string }>(
+      `SELECT version FROM ${adapter.qualifiedTable(table)} WHERE state = ?`,
+      ['applied'],
+    )
   } catch {
     return undefined
   }
-  return rows.map((row) => String(row.version)).sort(compareVersions).pop()
+  return rows
+    .map((row) => String(row.version))
+    .sort(compareVersions)
+    .pop()
 }

@@ -20,16 +20,29 @@ describe.each(dialects)('%s: %i concurrent `migr8 migrate up` processes', (diale
   it('apply each migration exactly once and all succeed', async () => {
     const files: Record<string, string> = { '000_runs.up.sql': 'CREATE TABLE runs (version integer NOT NULL);' }
     // Each migration fails if run twice (CREATE TABLE) and counts its runs.
-    for (let i = 1; i <= MIGRATIONS; i++) files[`${String(i).padStart(3, '0')}_m${i}.up.sql`] = `CREATE TABLE m${i} (id integer);\nINSERT INTO runs VALUES (${i});\n`
+    for (let i = 1; i <= MIGRATIONS; i++)
+      files[`${String(i).padStart(3, '0')}_m${i}.up.sql`] =
+        `CREATE TABLE m${i} (id integer);\nINSERT INTO runs VALUES (${i});\n`
     const { dir } = migrationsDir(files)
     const cwd = mkdtempSync(join(tmpdir(), 'migr8-concurrency-'))
-    writeFileSync(join(cwd, 'migr8.yaml'), `database:\n  url: ${connectionUrl(db.connection, { revealPassword: true })}\nmigrations:\n  dir: ${dir}\n`)
+    writeFileSync(
+      join(cwd, 'migr8.yaml'),
+      `database:\n  url: ${connectionUrl(db.connection, { revealPassword: true })}\nmigrations:\n  dir: ${dir}\n`,
+    )
 
-    const results = await Promise.all(Array.from({ length: PROCESSES }, () => runCli(['--json', 'migrate', 'up'], { cwd, timeoutMs: 120_000 })))
+    const results = await Promise.all(
+      Array.from({ length: PROCESSES }, () => runCli(['--json', 'migrate', 'up'], { cwd, timeoutMs: 120_000 })),
+    )
     const failures = results.filter((r) => r.code !== 0)
     expect(failures.map((f) => f.stdout + f.stderr)).toEqual([])
-    const applied = results.flatMap((r) => (JSON.parse(r.stdout) as { steps: Array<{ version: string }> }).steps.map((s) => s.version))
-    expect(applied.sort()).toEqual(Object.keys(files).map((f) => f.slice(0, 3)).sort())
+    const applied = results.flatMap((r) =>
+      (JSON.parse(r.stdout) as { steps: Array<{ version: string }> }).steps.map((s) => s.version),
+    )
+    expect(applied.sort()).toEqual(
+      Object.keys(files)
+        .map((f) => f.slice(0, 3))
+        .sort(),
+    )
 
     const adapter = await db.open()
     const runs = await adapter.query<{ version: number }>('SELECT version FROM runs ORDER BY version')

@@ -29,8 +29,10 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     const { dir } = migrationsDir({
       '001_users.up.sql': 'CREATE TABLE users (id integer PRIMARY KEY, name varchar(50));',
       '001_users.down.sql': 'DROP TABLE users;',
-      '002_posts.sql': '-- migrate:up\nCREATE TABLE posts (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n',
-      '003_tags.sql': '-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE tags (id integer PRIMARY KEY);\n-- +goose StatementEnd\nCREATE TABLE tag_links (tag_id integer);\n\n-- +goose Down\nDROP TABLE tag_links;\nDROP TABLE tags;\n',
+      '002_posts.sql':
+        '-- migrate:up\nCREATE TABLE posts (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n',
+      '003_tags.sql':
+        '-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE tags (id integer PRIMARY KEY);\n-- +goose StatementEnd\nCREATE TABLE tag_links (tag_id integer);\n\n-- +goose Down\nDROP TABLE tag_links;\nDROP TABLE tags;\n',
     })
     const migrator = new Migrator(adapter, settings(dir))
     const result = await migrator.up()
@@ -72,7 +74,11 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
 
     expect((await migrator.up({ step: 2 })).current).toBe('2')
     expect((await migrator.up({ to: '4' })).current).toBe('4')
-    expect((await migrator.goto('1')).steps.map((s) => `${s.direction}${s.version}`)).toEqual(['down4', 'down3', 'down2'])
+    expect((await migrator.goto('1')).steps.map((s) => `${s.direction}${s.version}`)).toEqual([
+      'down4',
+      'down3',
+      'down2',
+    ])
     expect((await migrator.goto('3')).current).toBe('3')
     const redo = await migrator.redo()
     expect(redo.steps.map((s) => `${s.direction}${s.version}`)).toEqual(['down3', 'up3'])
@@ -85,7 +91,8 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     const adapter = await db.open(await db.another())
     const { dir, write } = migrationsDir({
       '1_good.up.sql': 'CREATE TABLE good (id integer);',
-      '2_bad.up.sql': "CREATE TABLE half (id integer);\nINSERT INTO half VALUES (1);\nINSERT INTO no_such_table VALUES ('x');\n",
+      '2_bad.up.sql':
+        "CREATE TABLE half (id integer);\nINSERT INTO half VALUES (1);\nINSERT INTO no_such_table VALUES ('x');\n",
       '3_after.up.sql': 'CREATE TABLE after_bad (id integer);',
     })
     const migrator = new Migrator(adapter, settings(dir))
@@ -102,7 +109,9 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
       // Nothing else runs until the stopped migration is settled.
       expect((await errorOf(migrator.up())).code).toBe('MIGRATION_PARTIAL')
       // Fix the third statement; resume runs only it (the first two are not repeated).
-      write({ '2_bad.up.sql': "CREATE TABLE half (id integer);\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES (2);\n" })
+      write({
+        '2_bad.up.sql': 'CREATE TABLE half (id integer);\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES (2);\n',
+      })
       const resumed = await migrator.resume()
       expect(resumed.steps[0].version).toBe('2')
       expect(await adapter.query('SELECT id FROM half ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
@@ -122,23 +131,32 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
   it('resumes a stopped non-transactional migration only after checking the statements already run are unchanged, and repairs by hand', async () => {
     const adapter = await db.open(await db.another())
     const { dir, write } = migrationsDir({
-      '1_nt.up.sql': '-- migr8:no-transaction\nCREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nINSERT INTO missing VALUES (1);\n',
+      '1_nt.up.sql':
+        '-- migr8:no-transaction\nCREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nINSERT INTO missing VALUES (1);\n',
       '1_nt.down.sql': 'DROP TABLE b;\nDROP TABLE a;\n',
     })
     const migrator = new Migrator(adapter, settings(dir))
     expect((await errorOf(migrator.up())).code).toBe('MIGRATION_PARTIAL')
     expect((await migrator.status()).entries[0]).toMatchObject({ state: 'partial', statements: { done: 2, total: 3 } })
 
-    write({ '1_nt.up.sql': '-- migr8:no-transaction\nCREATE TABLE a2 (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n' })
+    write({
+      '1_nt.up.sql':
+        '-- migr8:no-transaction\nCREATE TABLE a2 (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n',
+    })
     expect((await errorOf(migrator.resume())).code).toBe('CHECKSUM_MISMATCH')
 
-    write({ '1_nt.up.sql': '-- migr8:no-transaction\nCREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n' })
+    write({
+      '1_nt.up.sql':
+        '-- migr8:no-transaction\nCREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);\n',
+    })
     await migrator.resume()
     expect(await tableExists(adapter, 'c')).toBe(true)
     expect((await migrator.status()).entries[0].state).toBe('applied')
 
     // A stopped run undone by hand is forgotten and runs again from the start.
-    write({ '2_more.up.sql': '-- migr8:no-transaction\nCREATE TABLE d (id integer);\nINSERT INTO missing VALUES (1);\n' })
+    write({
+      '2_more.up.sql': '-- migr8:no-transaction\nCREATE TABLE d (id integer);\nINSERT INTO missing VALUES (1);\n',
+    })
     await errorOf(migrator.up())
     await adapter.query('DROP TABLE d')
     const repaired = await migrator.repair({ forget: '2' })
@@ -146,7 +164,9 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     expect((await migrator.status()).entries[1].state).toBe('pending')
     write({ '2_more.up.sql': '-- migr8:no-transaction\nCREATE TABLE d (id integer);\n' })
     await migrator.up()
-    expect((await migrator.journal()).map((e) => e.event)).toEqual(expect.arrayContaining(['failed', 'resumed', 'forgotten', 'applied']))
+    expect((await migrator.journal()).map((e) => e.event)).toEqual(
+      expect.arrayContaining(['failed', 'resumed', 'forgotten', 'applied']),
+    )
   })
 
   it('detects checksum drift after an edit, but not after a CRLF or BOM change', async () => {
@@ -171,7 +191,10 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
 
   it('refuses out-of-order files by default, and applies them with the allow policy', async () => {
     const adapter = await db.open(await db.another())
-    const { dir, write } = migrationsDir({ '10_a.up.sql': 'CREATE TABLE ooo_a (id integer);', '30_c.up.sql': 'CREATE TABLE ooo_c (id integer);' })
+    const { dir, write } = migrationsDir({
+      '10_a.up.sql': 'CREATE TABLE ooo_a (id integer);',
+      '30_c.up.sql': 'CREATE TABLE ooo_c (id integer);',
+    })
     const migrator = new Migrator(adapter, settings(dir))
     await migrator.up()
     write({ '20_b.up.sql': 'CREATE TABLE ooo_b (id integer);' })
@@ -220,7 +243,8 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
   it('substitutes environment variables only where a script opts in', async () => {
     const adapter = await db.open(await db.another())
     const { dir } = migrationsDir({
-      '1_env.up.sql': "-- migr8:envsub on\nCREATE TABLE env_t (v varchar(20));\nINSERT INTO env_t VALUES ('${MIGR8_TEST_VALUE}');\n",
+      '1_env.up.sql':
+        "-- migr8:envsub on\nCREATE TABLE env_t (v varchar(20));\nINSERT INTO env_t VALUES ('${MIGR8_TEST_VALUE}');\n",
       '2_raw.up.sql': "INSERT INTO env_t VALUES ('${MIGR8_TEST_VALUE}');\n",
     })
     await new Migrator(adapter, settings(dir), { MIGR8_TEST_VALUE: 'hello' }).up()
@@ -236,13 +260,18 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     const other = await db.open(adapter.connection)
     const { dir } = migrationsDir({ '1_a.up.sql': 'CREATE TABLE lk (id integer);' })
     const holder = new Migrator(adapter, settings(dir))
-    const waiter = new Migrator(other, settings(dir, { lock: { mode: dialect === 'sqlite' ? 'table' : 'session', timeout: 300, lease: 30_000 } }))
+    const waiter = new Migrator(
+      other,
+      settings(dir, { lock: { mode: dialect === 'sqlite' ? 'table' : 'session', timeout: 300, lease: 30_000 } }),
+    )
     // Hold the lock as a long operation would: enter the locked section and wait there until released.
     let release!: () => void
     const blocked = new Promise<void>((resolve) => (release = resolve))
     let entered!: () => void
     const inside = new Promise<void>((resolve) => (entered = resolve))
-    const locked = (holder as unknown as { locked: (ctx: object, fn: () => Promise<void>) => Promise<void> }).locked.bind(holder)
+    const locked = (
+      holder as unknown as { locked: (ctx: object, fn: () => Promise<void>) => Promise<void> }
+    ).locked.bind(holder)
     const holding = locked({}, async () => {
       entered()
       await blocked

@@ -27,7 +27,7 @@ BEGIN ATOMIC
 END;
 INSERT INTO audit (note) VALUES ('two: ' || twice(1)::text);
 INSERT INTO audit (note) VALUES ('semi;colon'), ("quoted")
-`.replace('("quoted")', "('\"dq;\"')"),
+`.replace('("quoted")', '(\'"dq;"\')'),
   },
   mysql: {
     '1_procs.up.sql': `
@@ -50,7 +50,7 @@ BEGIN
 END;
 INSERT INTO audit (note) VALUES ('lower');
 INSERT INTO audit (note) VALUES ('it\\'s; escaped'), (\`note\` IS NULL);
-`.replace("(`note` IS NULL)", "('back`tick;')"),
+`.replace('(`note` IS NULL)', "('back`tick;')"),
   },
   sqlite: {
     '1_triggers.up.sql': `
@@ -68,8 +68,8 @@ INSERT INTO audit (note) VALUES ('semi;colon'), ([source]);
 }
 
 const EXPECTED: Record<Driver, string[]> = {
-  postgres: ['"dq;"', "from do; block; ok", "it's; escaped; ok", 'semi;colon', 'two: 2'],
-  mysql: ['UPPER', 'back`tick;', "from proc; call; ok", "it's; escaped"],
+  postgres: ['"dq;"', 'from do; block; ok', "it's; escaped; ok", 'semi;colon', 'two: 2'],
+  mysql: ['UPPER', 'back`tick;', 'from proc; call; ok', "it's; escaped"],
   sqlite: ['[br;acket]', 'case; end', 'semi;colon', 'x; ok'],
 }
 
@@ -91,15 +91,21 @@ describe.runIf(dialects.includes('postgres'))('CREATE INDEX CONCURRENTLY on post
   it('runs outside a transaction automatically while the migration lock is held, without hanging', async () => {
     const adapter = await db.open()
     const { dir } = migrationsDir({
-      '1_table.up.sql': 'CREATE TABLE big (id integer, v text);\nINSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g;',
-      '2_index.up.sql': 'CREATE INDEX CONCURRENTLY big_v ON big (v);\nCREATE UNIQUE INDEX CONCURRENTLY big_id ON big (id);',
+      '1_table.up.sql':
+        'CREATE TABLE big (id integer, v text);\nINSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g;',
+      '2_index.up.sql':
+        'CREATE INDEX CONCURRENTLY big_v ON big (v);\nCREATE UNIQUE INDEX CONCURRENTLY big_id ON big (id);',
       '2_index.down.sql': 'DROP INDEX CONCURRENTLY big_id;\nDROP INDEX CONCURRENTLY big_v;',
     })
     const migrator = new Migrator(adapter, settings(dir))
     const dry = await migrator.up({ dryRun: true })
-    expect(dry.dryRunSql).toContain('without a transaction: CREATE INDEX CONCURRENTLY (line 1) cannot run inside a transaction')
+    expect(dry.dryRunSql).toContain(
+      'without a transaction: CREATE INDEX CONCURRENTLY (line 1) cannot run inside a transaction',
+    )
     await migrator.up()
-    const indexes = await adapter.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'big' ORDER BY indexname")
+    const indexes = await adapter.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE tablename = 'big' ORDER BY indexname",
+    )
     expect(indexes.map((r) => r.indexname)).toEqual(['big_id', 'big_v'])
     expect((await migrator.status()).entries.map((e) => e.state)).toEqual(['applied', 'applied'])
     await migrator.down()

@@ -72,7 +72,16 @@ export function uniqueName(prefix = 'migr8_t'): string {
 export async function createDatabase(dialect: Driver, name = uniqueName()): Promise<ConnectionConfig> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'migr8-test-'))
-    return { driver: 'sqlite', host: '', port: 0, database: join(dir, `${name}.sqlite`), user: '', ssl: { mode: 'disable' }, connectTimeoutMs: 5_000, poolMax: 1 }
+    return {
+      driver: 'sqlite',
+      host: '',
+      port: 0,
+      database: join(dir, `${name}.sqlite`),
+      user: '',
+      ssl: { mode: 'disable' },
+      connectTimeoutMs: 5_000,
+      poolMax: 1,
+    }
   }
   const admin = await openAdapter(SERVER_DEFAULTS[dialect])
   try {

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import type { MigratorSettings } from '../../src-main/migrate/index.js'
 
 /** A temporary migrations folder; `write` adds or replaces files in it. */
-export function migrationsDir(files: Record<string, string> = {}): { dir: string; write: (files: Record<string, string>) => void } {
+export function migrationsDir(files: Record<string, string> = {}): {
+  dir: string
+  write: (files: Record<string, string>) => void
+} {
   const dir = mkdtempSync(join(tmpdir(), 'migr8-migrations-'))
   const write = (more: Record<string, string>) => {
     for (const [name, text] of Object.entries(more)) writeFileSync(join(dir, name), text)

@@ -19,7 +19,11 @@ export function registerConfigCommands(program: Command): void {
         async ({ output }) => {
           const file = resolve('migr8.yaml')
           if (existsSync(file) && !init.opts().force) {
-            throw new Migr8Error('BAD_USAGE', `${file} already exists.`, 'Edit it, or run `migr8 config init --force` to replace it.')
+            throw new Migr8Error(
+              'BAD_USAGE',
+              `${file} already exists.`,
+              'Edit it, or run `migr8 config init --force` to replace it.',
+            )
           }
           writeFileSync(file, CONFIG_TEMPLATE)
           output.result(`wrote ${file}`, { file })
@@ -34,7 +38,10 @@ export function registerConfigCommands(program: Command): void {
       action(
         () => show,
         async ({ config, output }) => {
-          const connection = { ...config.connection, password: config.connection.password === undefined ? undefined : '****' }
+          const connection = {
+            ...config.connection,
+            password: config.connection.password === undefined ? undefined : '****',
+          }
           const resolved = { ...config, connection, url: connectionUrl(config.connection) }
           const lines = [
             `config file:  ${config.file ?? '(none: environment and defaults)'}`,
@@ -56,7 +63,10 @@ export function registerConfigCommands(program: Command): void {
         () => test,
         async (context) => {
           const info = await (await context.adapter()).ping()
-          context.output.result(`connected to ${connectionUrl(context.config.connection)}: ${info.version}, ${info.latencyMs} ms`, { ok: true, ...info })
+          context.output.result(
+            `connected to ${connectionUrl(context.config.connection)}: ${info.version}, ${info.latencyMs} ms`,
+            { ok: true, ...info },
+          )
         },
       ),
     )

@@ -1,7 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { Migr8Error } from '../../../src-shared/errors.js'
 import { OUT_OF_ORDER_POLICIES, type OutOfOrderPolicy } from '../../config/schema.js'
-import { createMigration, Migrator, type MigrationStatus, type RunResult, type StatusEntry } from '../../migrate/index.js'
+import {
+  createMigration,
+  Migrator,
+  type MigrationStatus,
+  type RunResult,
+  type StatusEntry,
+} from '../../migrate/index.js'
 import { action, type CommandContext } from '../context.js'
 import { EXIT_FAILURE } from '../output.js'
 
@@ -26,10 +32,20 @@ const STATE_LABELS: Record<StatusEntry['state'], string> = {
 }
 
 function statusTable(status: MigrationStatus): string[] {
-  const rows = status.entries.map((e) => [e.version, e.name, STATE_LABELS[e.state], e.appliedAt ? e.appliedAt.replace('T', ' ').slice(0, 19) : '', e.executionMs !== undefined ? `${e.executionMs} ms` : ''])
+  const rows = status.entries.map((e) => [
+    e.version,
+    e.name,
+    STATE_LABELS[e.state],
+    e.appliedAt ? e.appliedAt.replace('T', ' ').slice(0, 19) : '',
+    e.executionMs !== undefined ? `${e.executionMs} ms` : '',
+  ])
   const header = ['VERSION', 'NAME', 'STATE', 'APPLIED AT (UTC)', 'TOOK']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
   const lines = status.entries.length ? [line(header), ...rows.map(line)] : ['No migrations found.']
   lines.push('', `current version: ${status.current ?? 'none'}; pending: ${status.pending}`)
   if (status.lock) lines.push(`lock: held by ${status.lock.owner} since ${status.lock.since}`)
@@ -40,7 +56,9 @@ function statusTable(status: MigrationStatus): string[] {
 function runSummary(result: RunResult, nothing: string): string[] {
   if (result.dryRunSql !== undefined) return [result.dryRunSql.trimEnd() || `-- ${nothing}`]
   if (result.steps.length === 0) return [nothing]
-  const lines = result.steps.map((s) => `${s.direction === 'up' ? 'applied    ' : 'rolled back'} ${s.version}_${s.name} (${s.durationMs} ms)`)
+  const lines = result.steps.map(
+    (s) => `${s.direction === 'up' ? 'applied    ' : 'rolled back'} ${s.version}_${s.name} (${s.durationMs} ms)`,
+  )
   lines.push(`current version: ${result.current ?? 'none'}`)
   return lines
 }
@@ -54,7 +72,11 @@ export function registerMigrateCommands(program: Command): void {
     .option('--to <version>', 'stop after this version')
     .option('--step <n>', 'apply at most n migrations', positiveInt)
     .option('--dry-run', 'print the SQL without running it')
-    .addOption(new Option('--out-of-order <policy>', 'what to do with pending files older than the newest applied').choices(OUT_OF_ORDER_POLICIES))
+    .addOption(
+      new Option('--out-of-order <policy>', 'what to do with pending files older than the newest applied').choices(
+        OUT_OF_ORDER_POLICIES,
+      ),
+    )
     .action(
       action(
         () => up,
@@ -78,7 +100,9 @@ export function registerMigrateCommands(program: Command): void {
         () => down,
         async (context) => {
           const options = down.opts<{ to?: string; step?: number; all?: boolean; dryRun?: boolean }>()
-          const result = await (await migrator(context)).down({ ...options, to: options.all ? '0' : options.to }, context.output.context(context.signal))
+          const result = await (
+            await migrator(context)
+          ).down({ ...options, to: options.all ? '0' : options.to }, context.output.context(context.signal))
           context.output.result(runSummary(result, 'Nothing to roll back.'), result)
         },
       ),
@@ -92,7 +116,9 @@ export function registerMigrateCommands(program: Command): void {
       action(
         () => goto,
         async (context, version: string) => {
-          const result = await (await migrator(context)).goto(version, goto.opts(), context.output.context(context.signal))
+          const result = await (
+            await migrator(context)
+          ).goto(version, goto.opts(), context.output.context(context.signal))
           context.output.result(runSummary(result, `Already at ${version}.`), result)
         },
       ),
@@ -127,7 +153,14 @@ export function registerMigrateCommands(program: Command): void {
           let events: Awaited<ReturnType<Migrator['journal']>> = []
           if (journal) {
             events = await m.journal(journal === true ? 20 : positiveInt(journal))
-            lines.push('', 'journal (newest first):', ...events.map((e) => `${e.at.toISOString()}  ${e.event.padEnd(14)} ${e.version ?? ''}  ${e.actor}${e.durationMs !== null ? `  ${e.durationMs} ms` : ''}${e.detail ? `  ${e.detail}` : ''}`))
+            lines.push(
+              '',
+              'journal (newest first):',
+              ...events.map(
+                (e) =>
+                  `${e.at.toISOString()}  ${e.event.padEnd(14)} ${e.version ?? ''}  ${e.actor}${e.durationMs !== null ? `  ${e.durationMs} ms` : ''}${e.detail ? `  ${e.detail}` : ''}`,
+              ),
+            )
           }
           context.output.result(lines, journal ? { ...result, journal: events } : result)
         },
@@ -142,7 +175,10 @@ export function registerMigrateCommands(program: Command): void {
         () => validate,
         async (context) => {
           const result = await (await migrator(context)).validate()
-          context.output.result(result.ok ? 'All migrations are valid.' : result.problems.map((p) => `problem: ${p}`), result)
+          context.output.result(
+            result.ok ? 'All migrations are valid.' : result.problems.map((p) => `problem: ${p}`),
+            result,
+          )
           return result.ok ? 0 : EXIT_FAILURE
         },
       ),
@@ -160,7 +196,11 @@ export function registerMigrateCommands(program: Command): void {
         async (context) => {
           const options = repair.opts<{ markApplied?: string; forget?: string; checksums?: boolean }>()
           if (!options.markApplied && !options.forget && !options.checksums) {
-            throw new Migr8Error('BAD_USAGE', 'migrate repair needs --mark-applied VERSION, --forget VERSION or --checksums.', 'Run `migr8 migrate status` to see which migration needs repair.')
+            throw new Migr8Error(
+              'BAD_USAGE',
+              'migrate repair needs --mark-applied VERSION, --forget VERSION or --checksums.',
+              'Run `migr8 migrate status` to see which migration needs repair.',
+            )
           }
           const result = await (await migrator(context)).repair(options, context.output.context(context.signal))
           context.output.result(result.actions.length ? result.actions : 'Nothing needed repair.', result)
@@ -225,7 +265,10 @@ export function registerMigrateCommands(program: Command): void {
             format: options.format ?? settings.create.format,
             versions: options.sequential ? 'sequential' : settings.create.versions,
           })
-          context.output.result(files.map((f) => `created ${f}`), { files })
+          context.output.result(
+            files.map((f) => `created ${f}`),
+            { files },
+          )
         },
       ),
     )

@@ -14,7 +14,10 @@ export function registerVersionCommand(program: Command): void {
       action(
         () => command,
         async ({ output }) => {
-          output.result(`migr8 ${VERSION} (node ${process.versions.node})`, { version: VERSION, node: process.versions.node })
+          output.result(`migr8 ${VERSION} (node ${process.versions.node})`, {
+            version: VERSION,
+            node: process.versions.node,
+          })
         },
       ),
     )

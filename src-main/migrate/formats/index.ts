@@ -34,7 +34,9 @@ function readText(path: string): string {
   const buffer = readFileSync(path)
   const text = buffer.toString('utf8')
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buffer)) {
-    throw new Migr8Error('MIGRATION_FILE_INVALID', `${path} is not valid UTF-8.`, 'Save the file as UTF-8.', { file: path })
+    throw new Migr8Error('MIGRATION_FILE_INVALID', `${path} is not valid UTF-8.`, 'Save the file as UTF-8.', {
+      file: path,
+    })
   }
   return text
 }
@@ -45,7 +47,12 @@ function readText(path: string): string {
  */
 export function readMigrations(dir: string): Migration[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Migr8Error('MIGRATION_FILE_INVALID', `The migrations folder ${dir} does not exist.`, 'Create it (`migr8 migrate create NAME` does), or set migrations.dir in migr8.yaml.', { dir })
+    throw new Migr8Error(
+      'MIGRATION_FILE_INVALID',
+      `The migrations folder ${dir} does not exist.`,
+      'Create it (`migr8 migrate create NAME` does), or set migrations.dir in migr8.yaml.',
+      { dir },
+    )
   }
   const byVersion = new Map<string, Collected>()
   const claim = (version: string, name: string, format: MigrationFormat, file: string): Collected => {
@@ -55,7 +62,12 @@ export function readMigrations(dir: string): Migration[] {
       entry = { version, name, format, files: [] }
       byVersion.set(key, entry)
     } else if (entry.name !== name || entry.format !== format) {
-      throw new Migr8Error('MIGRATION_FILE_INVALID', `Two migrations share version ${version}: ${entry.files[0]} and ${file}.`, 'Give each migration its own version (rename one of the files).', { version, files: [...entry.files, file] })
+      throw new Migr8Error(
+        'MIGRATION_FILE_INVALID',
+        `Two migrations share version ${version}: ${entry.files[0]} and ${file}.`,
+        'Give each migration its own version (rename one of the files).',
+        { version, files: [...entry.files, file] },
+      )
     }
     entry.files.push(file)
     return entry
@@ -72,12 +84,22 @@ export function readMigrations(dir: string): Migration[] {
       const entry = claim(flywayVersion(match[2]), match[3], 'flyway', file)
       setDirection(entry, match[1] === 'V' ? 'up' : 'down', directionScript(path, readText(path)), file)
     } else if (FLYWAY_REPEATABLE_NAME.test(file)) {
-      throw new Migr8Error('MIGRATION_FILE_INVALID', `${file} is a Flyway repeatable migration, which Migr8 does not run.`, 'Turn it into a versioned migration (V{n}__name.sql) or move it out of the migrations folder.', { file })
+      throw new Migr8Error(
+        'MIGRATION_FILE_INVALID',
+        `${file} is a Flyway repeatable migration, which Migr8 does not run.`,
+        'Turn it into a versioned migration (V{n}__name.sql) or move it out of the migrations folder.',
+        { file },
+      )
     } else if ((match = SINGLE_FILE_NAME.exec(file))) {
       const text = readText(path)
       const format: MigrationFormat = isDbmateFile(text) ? 'dbmate' : isGooseFile(text) ? 'goose' : 'plain'
       const entry = claim(match[1], match[2], format, file)
-      const scripts = format === 'dbmate' ? readDbmateFile(path, text) : format === 'goose' ? readGooseFile(path, text) : { up: directionScript(path, text) }
+      const scripts =
+        format === 'dbmate'
+          ? readDbmateFile(path, text)
+          : format === 'goose'
+            ? readGooseFile(path, text)
+            : { up: directionScript(path, text) }
       entry.up = scripts.up
       entry.down = scripts.down
     } else {
@@ -87,9 +109,21 @@ export function readMigrations(dir: string): Migration[] {
 
   const migrations = [...byVersion.values()].map((entry): Migration => {
     if (!entry.up) {
-      throw new Migr8Error('MIGRATION_FILE_INVALID', `Migration ${entry.version} has a down file (${entry.files.join(', ')}) but no up file.`, 'Add the up file, or remove the orphan down file.', { version: entry.version })
+      throw new Migr8Error(
+        'MIGRATION_FILE_INVALID',
+        `Migration ${entry.version} has a down file (${entry.files.join(', ')}) but no up file.`,
+        'Add the up file, or remove the orphan down file.',
+        { version: entry.version },
+      )
     }
-    return { version: entry.version, name: entry.name, format: entry.format, up: entry.up, down: entry.down, checksum: checksum(entry.up.sql) }
+    return {
+      version: entry.version,
+      name: entry.name,
+      format: entry.format,
+      up: entry.up,
+      down: entry.down,
+      checksum: checksum(entry.up.sql),
+    }
   })
   return migrations.sort((a, b) => compareVersions(a.version, b.version))
 }
@@ -104,7 +138,12 @@ export function canonicalVersion(version: string): string {
 
 function setDirection(entry: Collected, direction: 'up' | 'down', script: Script, file: string): void {
   if (entry[direction]) {
-    throw new Migr8Error('MIGRATION_FILE_INVALID', `Migration ${entry.version} has two ${direction} files (${entry.files.join(', ')}).`, 'Keep one up and at most one down file per version.', { version: entry.version, file })
+    throw new Migr8Error(
+      'MIGRATION_FILE_INVALID',
+      `Migration ${entry.version} has two ${direction} files (${entry.files.join(', ')}).`,
+      'Keep one up and at most one down file per version.',
+      { version: entry.version, file },
+    )
   }
   entry[direction] = script
 }

@@ -44,12 +44,24 @@ function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbm
     const current = sections[sections.length - 1]
     if (current) current.lines.push({ text: raw, number })
     else if (line.trim() !== '' && !line.trim().startsWith('--')) {
-      throw invalid(file, number, `SQL before the first ${flavour === 'dbmate' ? '-- migrate:up' : '-- +goose Up'} marker`, 'Move the SQL below the up marker.')
+      throw invalid(
+        file,
+        number,
+        `SQL before the first ${flavour === 'dbmate' ? '-- migrate:up' : '-- +goose Up'} marker`,
+        'Move the SQL below the up marker.',
+      )
     }
   })
   const ups = sections.filter((s) => s.direction === 'up')
-  if (ups.length !== 1) throw invalid(file, 1, `expected exactly one up section, found ${ups.length}`, 'Keep one up marker and at most one down marker per file.')
-  if (sections.filter((s) => s.direction === 'down').length > 1) throw invalid(file, 1, 'more than one down section', 'Keep at most one down marker per file.')
+  if (ups.length !== 1)
+    throw invalid(
+      file,
+      1,
+      `expected exactly one up section, found ${ups.length}`,
+      'Keep one up marker and at most one down marker per file.',
+    )
+  if (sections.filter((s) => s.direction === 'down').length > 1)
+    throw invalid(file, 1, 'more than one down section', 'Keep at most one down marker per file.')
   return sections
 }
 
@@ -66,30 +78,57 @@ function goosePieces(file: string, section: Section): ScriptPiece[] {
   let block: Section['lines'] | undefined
   let blockStart = 0
   const flushFree = () => {
-    if (free.some((l) => l.text.trim() !== '')) pieces.push({ sql: free.map((l) => l.text).join('\n'), line: free[0].number, whole: false })
+    if (free.some((l) => l.text.trim() !== ''))
+      pieces.push({ sql: free.map((l) => l.text).join('\n'), line: free[0].number, whole: false })
     free = []
   }
   for (const line of section.lines) {
     const command = GOOSE_MARKER.exec(line.text.trim())?.[1].toLowerCase()
     if (command === 'statementbegin') {
-      if (block) throw invalid(file, line.number, 'StatementBegin inside another StatementBegin', 'Close the previous block with -- +goose StatementEnd.')
+      if (block)
+        throw invalid(
+          file,
+          line.number,
+          'StatementBegin inside another StatementBegin',
+          'Close the previous block with -- +goose StatementEnd.',
+        )
       flushFree()
       block = []
       blockStart = line.number + 1
     } else if (command === 'statementend') {
-      if (!block) throw invalid(file, line.number, 'StatementEnd without StatementBegin', 'Add -- +goose StatementBegin before the statement.')
-      const sql = block.map((l) => l.text).join('\n').trim().replace(/;\s*$/, '')
+      if (!block)
+        throw invalid(
+          file,
+          line.number,
+          'StatementEnd without StatementBegin',
+          'Add -- +goose StatementBegin before the statement.',
+        )
+      const sql = block
+        .map((l) => l.text)
+        .join('\n')
+        .trim()
+        .replace(/;\s*$/, '')
       if (sql) pieces.push({ sql, line: blockStart, whole: true })
       block = undefined
     } else if (block) block.push(line)
     else free.push(line)
   }
-  if (block) throw invalid(file, blockStart - 1, 'StatementBegin without StatementEnd', 'Close the block with -- +goose StatementEnd.')
+  if (block)
+    throw invalid(
+      file,
+      blockStart - 1,
+      'StatementBegin without StatementEnd',
+      'Close the block with -- +goose StatementEnd.',
+    )
   flushFree()
   return pieces
 }
 
-function toScript(file: string, section: Section, extra: { noTransaction: boolean; envsub: boolean; pieces?: ScriptPiece[] }): Script {
+function toScript(
+  file: string,
+  section: Section,
+  extra: { noTransaction: boolean; envsub: boolean; pieces?: ScriptPiece[] },
+): Script {
   const sql = section.lines.map((l) => l.text).join('\n')
   const directives = readDirectives(sql)
   return {
@@ -116,7 +155,9 @@ export function readGooseFile(file: string, text: string): { up: Script; down?: 
   const envsub = /^--\s*\+goose\s+ENVSUB\s+ON\s*$/im.test(text)
   const up = sections.find((s) => s.direction === 'up')!
   const down = sections.find((s) => s.direction === 'down')
-  const script = (section: Section) => toScript(file, section, { noTransaction, envsub, pieces: goosePieces(file, section) })
-  const downScript = down && down.lines.some((l) => l.text.trim() !== '' && !GOOSE_MARKER.test(l.text.trim())) ? script(down) : undefined
+  const script = (section: Section) =>
+    toScript(file, section, { noTransaction, envsub, pieces: goosePieces(file, section) })
+  const downScript =
+    down && down.lines.some((l) => l.text.trim() !== '' && !GOOSE_MARKER.test(l.text.trim())) ? script(down) : undefined
   return { up: script(up), down: downScript }
 }
