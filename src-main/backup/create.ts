@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { Migr8Error, throwIfAborted } from '../../src-shared/errors.js'
+import type { RunContext } from '../../src-shared/progress.js'
+import type { Migr8Config } from '../config/schema.js'
+import type { Adapter } from '../db/adapter.js'
+import { readMigrationVersion } from '../migrate/version.js'
+import { writeRecord } from './catalog.js'
+import { planCompression, type CodecStream, type CompressionPlan } from './compression.js'
+import type { DumpPlan } from './driver.js'
+import { backupDriverFor } from './drivers.js'
+import { Meter, asMigr8Error, fsyncDir, fsyncPath } from './files.js'
+import { PARTIAL_SUFFIX, backupDir, insideBackupDir, newBackupId } from './paths.js'
+import type { BackupRecord, CreateBackupOptions } from './types.js'
+
+const REMEDY = 'Read the message above, fix the cause and run the backup again; no backup was recorded.'
+
+interface Written {
+  sizeRaw: number
+  sizeCompressed: number
+  sha256: string
+}
+
+/**
+ * Pipes `source` through a byte meter, the compressor and a hashing meter into `temp`, then
+ * fsyncs it. Any failure kills the tools and leaves the caller to remove the temp file.
+ */
+async function streamToFile(
+  source: { stream: Readable; exited: Promise<void>; kill(): void },
+  codec: CodecStream,
+  temp: string,
+  context: RunContext,
+  progress: { phase: string; total?: number } = { phase: 'dumping' },
+): Promise<Written> {
+  const raw = new Meter({ ...progress, onProgress: context.onProgress })
+  const stored = new Meter({ hash: true })
+  const file = createWriteStream(temp, { flags: 'wx', mode: 0o640, highWaterMark: 1 << 20 })
+  const flowing = pipeline(
+    [source.stream, raw, codec.stream, stored, file] as unknown as Parameters<typeof pipeline>[0][],
+    { signal: context.signal },
+  )
+  const results = await Promise.allSettled([flowing, source.exited, codec.exited])
+  const failures = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason as unknown)
+  if (failures.length > 0) {
+    source.kill()
+    codec.kill()
+    if (context.signal?.aborted) throw asMigr8Error(failures[0], 'BACKUP_FAILED', 'Backup', REMEDY, context.signal)
+    // A full disk makes the tools fail with broken pipes: report the cause, not the symptom.
+    const typed = failures.map((error) => asMigr8Error(error, 'BACKUP_FAILED', 'Backup', REMEDY))
+    throw (
+      typed.find((e) => e.code === 'DISK_FULL') ??
+      typed.find((e) => e.details?.stderr) ??
+      typed.find((e) => e.code !== 'BACKUP_FAILED') ??
+      typed[0]
+    )
+  }
+  await fsyncPath(temp, 'r+')
+  return { sizeRaw: raw.bytes, sizeCompressed: stored.bytes, sha256: stored.digest() }
+}
+
+async function runDump(
+  plan: DumpPlan,
+  compression: CompressionPlan,
+  dir: string,
+  temp: string,
+  context: RunContext,
+): Promise<Written> {
+  if (plan.stream) {
+    const codec = compression.compress(context.signal)
+    return streamToFile(plan.stream(context.signal), codec, temp, context)
+  }
+  if (!plan.writeFile) throw new Error('a dump plan needs stream() or writeFile()')
+  // File-producing dumps (SQLite's online backup) write a raw copy first, then it is compressed.
+  const rawTemp = insideBackupDir(dir, `${temp.split(/[\\/]/).pop()!.replace(PARTIAL_SUFFIX, '')}.raw${PARTIAL_SUFFIX}`)
+  try {
+    await plan.writeFile(rawTemp, context)
+    throwIfAborted(context.signal)
+    const { size } = await stat(rawTemp)
+    const codec = compression.compress(context.signal)
+    const read = createReadStream(rawTemp, { highWaterMark: 1 << 20 })
+    const phase = compression.compression === 'none' ? 'checksum' : 'compressing'
+    const written = await streamToFile(
+      { stream: read, exited: Promise.resolve(), kill: () => read.destroy() },
+      codec,
+      temp,
+      context,
+      { phase, total: size },
+    )
+    return { ...written, sizeRaw: size }
+  } finally {
+    await rm(rawTemp, { force: true })
+    await rm(`${rawTemp}-journal`, { force: true })
+  }
+}
+
+/**
+ * Backs up the adapter's database into the backup folder. The dump goes to `<file>.partial`,
+ * fsynced and renamed into place; the metadata is written last (atomically), so a backup appears
+ * in the list only when it is complete. Cancelling (ctx.signal) kills the tools and removes the
+ * temporary file.
+ */
+export async function createBackup(
+  adapter: Adapter,
+  config: Migr8Config,
+  options: CreateBackupOptions,
+  context: RunContext = {},
+): Promise<BackupRecord> {
+  throwIfAborted(context.signal)
+  const started = performance.now()
+  const createdAt = new Date()
+  const driver = await backupDriverFor(adapter.dialect)
+  const format = options.format ?? config.backups.format
+  const compress = options.compress ?? config.backups.compress
+  if (options.label !== undefined && options.label.length > 200) {
+    throw new Migr8Error('BAD_USAGE', 'The backup label is longer than 200 characters.', 'Use a shorter --label.')
+  }
+  // Tools are found and probed before any file is created.
+  const plan = await driver.planDump(adapter, { format, compress })
+  const compression: CompressionPlan = plan.ownCompression
+    ? {
+        compression: plan.ownCompression,
+        extension: '',
+        compressor: undefined,
+        compress: (await planCompression('none')).compress,
+      }
+    : await planCompression(compress)
+  const server = await adapter.ping()
+  const migrationVersion = (await readMigrationVersion(adapter, config.migrations.table)) ?? null
+
+  const dir = backupDir(config)
+  await mkdir(dir, { recursive: true, mode: 0o750 }).catch((error: unknown) => {
+    throw asMigr8Error(
+      error,
+      'BACKUP_FAILED',
+      `Cannot create the backup folder ${dir}`,
+      'Check backups.dir and the permissions of its parent folder.',
+    )
+  })
+  const id = newBackupId(adapter.connection.database, createdAt, randomBytes(3).toString('hex'))
+  const file = `${id}${plan.extension}${compression.extension}`
+  const finalPath = insideBackupDir(dir, file)
+  const temp = insideBackupDir(dir, `${file}${PARTIAL_SUFFIX}`)
+  context.onLog?.(
+    'info',
+    `backing up ${adapter.connection.database} with ${plan.tool} ${plan.toolVersion}${compression.compressor ? ` | ${compression.compressor}` : ''} to ${temp}`,
+  )
+
+  let written: Written
+  try {
+    written = await runDump(plan, compression, dir, temp, context)
+    throwIfAborted(context.signal)
+    await rename(temp, finalPath)
+    await fsyncDir(dir)
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw asMigr8Error(error, 'BACKUP_FAILED', `Backup of ${adapter.connection.database}`, REMEDY, context.signal)
+  }
+
+  const record: BackupRecord = {
+    schemaVersion: 1,
+    id,
+    profile: options.profile ?? 'default',
+    driver: adapter.dialect,
+    database: adapter.connection.database,
+    serverVersion: server.version,
+    createdAt: createdAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    sizeRaw: written.sizeRaw,
+    sizeCompressed: written.sizeCompressed,
+    sha256: written.sha256,
+    tool: plan.tool,
+    toolVersion: plan.toolVersion,
+    ...(compression.compressor ? { compressor: compression.compressor } : {}),
+    migrationVersion,
+    ...(options.label ? { label: options.label } : {}),
+    format: plan.format,
+    compression: compression.compression,
+    file,
+  }
+  try {
+    throwIfAborted(context.signal)
+    await writeRecord(dir, record)
+  } catch (error) {
+    // Without its metadata the file is not a backup: remove it rather than leave an orphan.
+    await rm(finalPath, { force: true }).catch(() => undefined)
+    throw asMigr8Error(error, 'BACKUP_FAILED', `Writing the metadata of ${id}`, REMEDY, context.signal)
+  }
+  context.onProgress?.({ phase: 'done', done: written.sizeCompressed, total: written.sizeCompressed, unit: 'bytes' })
+  return record
+}

@@ -1,0 +1,80 @@
+import type { Readable } from 'node:stream'
+import type { RunContext } from '../../src-shared/progress.js'
+import type { Migr8Config } from '../config/schema.js'
+import type { Adapter, Dialect } from '../db/adapter.js'
+import type { CompressRequest } from './compression.js'
+import type { BackupCompression, BackupFormat, BackupRecord } from './types.js'
+
+/** A dump that streams out of a child process (pg_dump, mariadb-dump). */
+export interface StreamingDump {
+  stream: Readable
+  /** Resolves when the tool exited 0 (temporary credentials removed). */
+  exited: Promise<void>
+  kill(): void
+}
+
+/** What a dialect will run to back up, decided before any file is created. */
+export interface DumpPlan {
+  format: BackupFormat
+  /** ".sql", ".dump", ".sqlite" — the engine appends the compression's extension. */
+  extension: string
+  tool: string
+  toolVersion: string
+  /** Set when the format compresses itself (pg_dump custom): Migr8 adds no compression then. */
+  ownCompression?: BackupCompression
+  /** Streams the dump (server databases). */
+  stream?(signal?: AbortSignal): StreamingDump
+  /** Writes the dump as a file at `path` (SQLite's online backup). */
+  writeFile?(path: string, context: RunContext): Promise<void>
+}
+
+/** Where a restore goes. */
+export interface RestoreTarget {
+  /** Database name, or for SQLite the absolute file path. */
+  name: string
+  /** The configured database itself. */
+  same: boolean
+  exists: boolean
+}
+
+/**
+ * Everything dialect-specific about backups, one implementation per dialect (postgres.ts,
+ * mysql.ts, sqlite.ts). The engine never branches on the dialect.
+ */
+export interface BackupDriver {
+  readonly dialect: Dialect
+  planDump(adapter: Adapter, request: { format: 'plain' | 'custom'; compress: CompressRequest }): Promise<DumpPlan>
+  /** Plain-text dumps of this dialect end with this line when the tool finished them. */
+  readonly completeMarker?: RegExp
+  /** Full read pass of non-text formats (`pg_restore -f /dev/null`, integrity_check); returns what ran. */
+  verifyArchive?(path: string, record: BackupRecord, scratchDir: string, context: RunContext): Promise<string>
+  resolveTarget(adapter: Adapter, config: Migr8Config, targetDb: string | undefined): Promise<RestoreTarget>
+  /** Leaves `target` existing and empty (drops and recreates it when it exists). */
+  prepareTarget(adapter: Adapter, target: RestoreTarget): Promise<void>
+  /** Loads the backup into the prepared target. */
+  load(
+    adapter: Adapter,
+    record: BackupRecord,
+    input: LoadInput,
+    target: RestoreTarget,
+    options: { jobs?: number },
+    context: RunContext,
+  ): Promise<void>
+  /** Removes a target a failed restore created (never the configured database). */
+  dropTarget(adapter: Adapter, target: RestoreTarget): Promise<void>
+}
+
+/** What `load` reads: the stored file and a way to stream it decompressed. */
+export interface LoadInput {
+  path: string
+  /** Decompressed content with progress on the stored bytes; call once. */
+  decompressed(signal?: AbortSignal): Promise<DecompressedInput>
+}
+
+export interface DecompressedInput {
+  /** Streams to put first in a pipeline, in order: file → meter → decompressor. */
+  streams: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream>
+  /** Resolves when an external decompressor exited cleanly. */
+  exited: Promise<void>
+  kill(): void
+}
