@@ -121,7 +121,19 @@ export const sqliteBackup: BackupDriver = {
   async verifyArchive(path, record, scratchDir, context) {
     const copy = join(scratchDir, `.${record.id}.verify-${randomBytes(3).toString('hex')}${PARTIAL_SUFFIX}`)
     try {
-      await decompressToFile(path, record, copy, 'reading', context.onProgress, context.signal)
+      await decompressToFile(path, record, copy, 'reading', context.onProgress, context.signal).catch(
+        (error: unknown) => {
+          if (context.signal?.aborted) throw cancelled()
+          if (error instanceof Migr8Error && error.code !== 'BACKUP_CORRUPT') throw error
+          throw new Migr8Error(
+            'BACKUP_CORRUPT',
+            `Backup ${record.id} does not decompress: ${(error as Error).message}.`,
+            'Use an older backup and delete this one.',
+            undefined,
+            error,
+          )
+        },
+      )
       context.onProgress?.({ phase: 'PRAGMA integrity_check' })
       checkDatabaseFile(copy, `Backup ${record.id}`)
     } finally {
