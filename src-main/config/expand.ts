@@ -26,7 +26,7 @@ export function expandEnvReferences(
     return substituteEnv(value, env, (name) => {
       throw new Migr8Error(
         'CONFIG_INVALID',
-        `${source}: ${path.join('.') || '(root)'} refers to \${${name}}, but the environment variable ${name} is not set.`,
+        `${source}: ${path.join('.') || '(root)'} refers to \${${name}}, but the environment variable ${name} is not set (or is empty).`,
         `Set ${name} in the environment, or write \${${name}:-default} to give a default.`,
         { key: path.join('.'), variable: name },
       )

@@ -3,10 +3,10 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodError } from 'zod'
 import { Migr8Error } from '../../src-shared/errors.js'
-import { environmentLayer, type Layer } from './env.js'
+import { ENV_KEYS, environmentLayer, type Layer } from './env.js'
 import { expandEnvReferences } from './expand.js'
 import { fileConfigSchema, type ConnectionConfig, type Migr8Config } from './schema.js'
-import { DEFAULT_PORTS, parseDatabaseUrl } from './url.js'
+import { DEFAULT_PORTS, parseDatabaseUrl, type UrlParts } from './url.js'
 
 export const CONFIG_FILE_NAMES = ['migr8.yaml', 'migr8.yml']
 
@@ -43,15 +43,19 @@ export function findConfigFile(cwd: string): string | undefined {
 }
 
 function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
-  let text: string
+  let buffer: Buffer
   try {
-    text = readFileSync(file, 'utf8')
+    buffer = readFileSync(file)
   } catch (error) {
     throw new Migr8Error(
       'CONFIG_NOT_FOUND',
       `Cannot read the config file ${file}: ${(error as Error).message}.`,
       'Check the path given to --config, or run `migr8 config init` to create one.',
     )
+  }
+  const text = buffer.toString('utf8')
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buffer)) {
+    throw new Migr8Error('CONFIG_INVALID', `${file} is not valid UTF-8.`, 'Save the config file as UTF-8.')
   }
   const document = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: true })
   if (document.errors.length > 0) {
@@ -71,15 +75,42 @@ function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
       'Run `migr8 config init` to see the expected shape.',
     )
   }
+  for (const [key, section] of Object.entries(value as Layer)) {
+    // A scalar section (`database: postgres://…`) would otherwise be picked apart character by character.
+    if (section !== null && (typeof section !== 'object' || Array.isArray(section))) {
+      throw new Migr8Error(
+        'CONFIG_INVALID',
+        `${file}: ${key}: expected a mapping of keys (got ${describeValue(section)}).`,
+        `Write the ${key} settings as keys below \`${key}:\`${key === 'database' ? ' (e.g. `url: postgres://user@host/db` on the next line, indented)' : ''}; run \`migr8 config init\` to see the expected shape.`,
+        { key },
+      )
+    }
+  }
   return expandEnvReferences(value, env, [], file) as Layer
 }
 
-/** Replaces a `url` by its parts; keys written explicitly beside it win over the URL's. */
-function explodeUrl(database: Layer | undefined): Layer | undefined {
-  if (!database || typeof database.url !== 'string') return database
+/** A config layer and how to name it in an error (file path, environment variable, `--url`). */
+interface Source {
+  layer: Layer
+  label: string
+}
+
+/**
+ * Replaces a `url` by its parts; keys written explicitly beside it win over the URL's. The URL's
+ * `sslmode`/`schema` are returned apart: they belong to its location and apply only with it.
+ */
+function explodeUrl(database: Layer | undefined, label: string): { database: Layer | undefined; fromUrl: Layer } {
+  if (!database || typeof database.url !== 'string') return { database, fromUrl: {} }
   const { url, ...rest } = database
-  const parts: Layer = { ...parseDatabaseUrl(url as string) }
-  return { ...parts, ...rest, ssl: { ...(parts.ssl as Layer | undefined), ...(rest.ssl as Layer | undefined) } }
+  let parsed: UrlParts
+  try {
+    parsed = parseDatabaseUrl(url as string)
+  } catch (error) {
+    if (!(error instanceof Migr8Error)) throw error
+    throw new Migr8Error(error.code, `${label}: ${error.message}`, error.remedy, { key: 'database.url' })
+  }
+  const { ssl, schema, ...parts } = parsed
+  return { database: { ...parts, ...rest }, fromUrl: { ...(ssl ? { ssl } : {}), ...(schema ? { schema } : {}) } }
 }
 
 function hasLocation(database: Layer | undefined): boolean {
@@ -109,13 +140,16 @@ function mergeDeep(low: Layer, high: Layer): Layer {
 }
 
 /** Merges layers lowest first; the database location comes whole from the highest layer that has one. */
-function mergeLayers(layers: Layer[]): Layer {
-  const merged = layers.reduce(mergeDeep, {})
-  const databases = layers.map((layer) => explodeUrl(layer.database as Layer | undefined))
-  const withLocation = databases.filter(hasLocation)
-  const location = withLocation[withLocation.length - 1]
-  const database = databases.reduce<Layer>((acc, db) => mergeDeep(acc, pick(db, LOCATION_KEYS, false)), {})
-  return { ...merged, database: { ...database, ...pick(location, LOCATION_KEYS, true) } }
+function mergeLayers(sources: Source[]): Layer {
+  const merged = sources.map((source) => source.layer).reduce(mergeDeep, {})
+  const exploded = sources.map((source) => explodeUrl(source.layer.database as Layer | undefined, source.label))
+  const databases = exploded.map((item) => item.database)
+  const locationIndex = databases.findLastIndex(hasLocation)
+  const database = databases.reduce<Layer>((acc, db, index) => {
+    const own = pick(db, LOCATION_KEYS, false)
+    return mergeDeep(acc, index === locationIndex ? mergeDeep(exploded[index].fromUrl, own) : own)
+  }, {})
+  return { ...merged, database: { ...database, ...pick(databases[locationIndex], LOCATION_KEYS, true) } }
 }
 
 function describeValue(value: unknown): string {
@@ -131,18 +165,22 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   )
 }
 
-function validationError(error: ZodError, input: unknown, source: string): Migr8Error {
+function validationError(error: ZodError, input: unknown, source: string, env: NodeJS.ProcessEnv): Migr8Error {
   const issue = error.issues[0]
   const key = issue.path.map(String).join('.')
   let message = issue.message
   if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`
-  const shown = issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(valueAt(input, issue.path))})`
+  const value = valueAt(input, issue.path)
+  const shown = issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(value)})`
+  // A bad value that came from a MIGR8_* variable is blamed on that variable, not on the file.
+  const variable = ENV_KEYS.find(([name, path]) => path === key && value !== undefined && env[name] === value)?.[0]
+  const where = variable ? `the environment variable ${variable}` : source
   const remedy =
     REMEDIES[key] ??
     (issue.code === 'unrecognized_keys'
       ? `Remove or rename ${issue.keys.join(', ')}; run \`migr8 config init\` to see every key.`
       : `Fix ${key || 'the config'} in ${source}, or unset the environment variable that sets it.`)
-  return new Migr8Error('CONFIG_INVALID', `${source}: ${key || '(root)'}: ${message}${shown}.`, remedy, {
+  return new Migr8Error('CONFIG_INVALID', `${where}: ${key || '(root)'}: ${message}${shown}.`, remedy, {
     key,
     issues: error.issues.length,
   })
@@ -175,13 +213,16 @@ export function loadConfig(options: LoadOptions = {}): Migr8Config {
   const source = file ?? 'configuration'
 
   const defaults: Layer = { database: { driver: 'sqlite', name: 'migr8.sqlite' } }
-  const layers = [defaults, environmentLayer(env)]
-  if (file) layers.push(readYamlFile(file, env))
-  if (options.url) layers.push({ database: { url: options.url } })
-  const merged = mergeLayers(layers)
+  const sources: Source[] = [
+    { layer: defaults, label: 'defaults' },
+    { layer: environmentLayer(env), label: env.MIGR8_URL ? 'MIGR8_URL' : 'DATABASE_URL' },
+  ]
+  if (file) sources.push({ layer: readYamlFile(file, env), label: `${file}: database.url` })
+  if (options.url) sources.push({ layer: { database: { url: options.url } }, label: '--url' })
+  const merged = mergeLayers(sources)
 
   const parsed = fileConfigSchema.safeParse(merged)
-  if (!parsed.success) throw validationError(parsed.error, merged, source)
+  if (!parsed.success) throw validationError(parsed.error, merged, source, env)
   const { database, migrations, backups, seeds } = parsed.data
 
   const within = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path))

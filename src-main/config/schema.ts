@@ -17,7 +17,8 @@ export function parseDuration(value: string | number): number | undefined {
 }
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value)
+  // Environment variables are always text: MIGR8_CONNECT_TIMEOUT=5000 is 5000 ms, as `5000` is in YAML.
+  const ms = parseDuration(typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value)
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected a duration like 500ms, 30s, 5m, 2h or 30d' })
     return z.NEVER
@@ -25,7 +26,18 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return ms
 })
 
-const port = z.coerce.number().int().min(1).max(65535)
+/**
+ * A whole number written as a number or, from the environment or a quoted YAML value, as digits.
+ * (`z.coerce` alone would take `true` as 1 and `[5432]` as 5432.)
+ */
+function integer() {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z.number().int(),
+  )
+}
+
+const port = integer().pipe(z.number().min(1).max(65535))
 
 export const sslSchema = z
   .object({
@@ -49,7 +61,7 @@ export const databaseSchema = z
     ssl: sslSchema.default({ mode: 'prefer' }),
     connectTimeout: duration.default(10_000),
     statementTimeout: duration.optional(),
-    poolMax: z.coerce.number().int().min(1).max(100).default(4),
+    poolMax: integer().pipe(z.number().min(1).max(100)).default(4),
   })
   .strict()
 
@@ -94,7 +106,7 @@ export const backupsSchema = z
     format: z.enum(BACKUP_FORMATS).default('plain'),
     retention: z
       .object({
-        keep: z.coerce.number().int().min(1).optional(),
+        keep: integer().pipe(z.number().min(1)).optional(),
         maxAge: duration.optional(),
       })
       .strict()
