@@ -14,8 +14,11 @@ const MIGRATIONS = 8
 
 beforeAll(() => buildCli())
 
-describe.each(dialects)('%s: %i concurrent `migr8 migrate up` processes', (dialect) => {
-  const db = useDatabase(dialect)
+// SQLite always uses the lease; the servers are also run in lease mode (`lock.mode: table`, for PgBouncer).
+const cases = dialects.flatMap((dialect) => (dialect === 'sqlite' ? [[dialect, 'session']] : [[dialect, 'session'], [dialect, 'table']]))
+
+describe.each(cases)(`%s (lock mode %s): ${PROCESSES} concurrent \`migr8 migrate up\` processes`, (dialect, lockMode) => {
+  const db = useDatabase(dialect as 'postgres' | 'mysql' | 'sqlite')
 
   it('apply each migration exactly once and all succeed', async () => {
     const files: Record<string, string> = { '000_runs.up.sql': 'CREATE TABLE runs (version integer NOT NULL);' }
@@ -27,7 +30,7 @@ describe.each(dialects)('%s: %i concurrent `migr8 migrate up` processes', (diale
     const cwd = mkdtempSync(join(tmpdir(), 'migr8-concurrency-'))
     writeFileSync(
       join(cwd, 'migr8.yaml'),
-      `database:\n  url: ${connectionUrl(db.connection, { revealPassword: true })}\nmigrations:\n  dir: ${dir}\n`,
+      `database:\n  url: ${connectionUrl(db.connection, { revealPassword: true })}\nmigrations:\n  dir: ${dir}\n  lock:\n    mode: ${lockMode}\n`,
     )
 
     const results = await Promise.all(
