@@ -105,7 +105,7 @@ export class Migrator {
     const [history, failures, lock] = await Promise.all([
       this.history.load(),
       this.history.lastFailures(),
-      currentLockHolder(this.adapter, this.history),
+      currentLockHolder(this.adapter, this.history, this.lockKey()),
     ])
     return { ...computeStatus(migrations, history, failures), lock }
   }

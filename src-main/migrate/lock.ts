@@ -260,10 +260,23 @@ export async function acquireMigrationLock(
 }
 
 /** Who holds the lock now, for `status` and the app ("held by … since …"). */
-export async function currentLockHolder(adapter: Adapter, history: HistoryStore): Promise<LockHolder | undefined> {
+export async function currentLockHolder(
+  adapter: Adapter,
+  history: HistoryStore,
+  key: string,
+): Promise<LockHolder | undefined> {
   try {
     const lease = await readHolder(history, adapter, LEASE_ROW)
-    return lease ?? (await readHolder(history, adapter, HOLDER_NOTE_ROW))
+    if (lease) return lease
+    const note = await readHolder(history, adapter, HOLDER_NOTE_ROW)
+    if (!note || !adapter.tryAdvisoryLock || !adapter.releaseAdvisoryLock) return note
+    // A holder killed with -9 leaves its note behind while the server has freed its lock: probe the lock itself.
+    const free = await adapter.withSession(async (session) => {
+      const taken = await adapter.tryAdvisoryLock!(session, key)
+      if (taken) await adapter.releaseAdvisoryLock!(session, key)
+      return taken
+    })
+    return free ? undefined : note
   } catch {
     return undefined
   }
