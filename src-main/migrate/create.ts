@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { MigrationsConfig } from '../config/schema.js'
-import { readMigrations } from './formats/index.js'
+import { canonicalVersion, readMigrations } from './formats/index.js'
 
 export interface CreateOptions {
   dir: string
@@ -15,6 +15,16 @@ export interface CreateOptions {
 function timestampVersion(now: Date): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0')
   return `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`
+}
+
+/** Versions already taken in the folder, read from file names only (a broken file must not block create). */
+function usedVersions(dir: string): Set<string> {
+  const used = new Set<string>()
+  for (const file of readdirSync(dir)) {
+    const match = /^(\d+)_/.exec(file) ?? /^[VU](\d+(?:[._]\d+)*)__/.exec(file)
+    if (match) used.add(canonicalVersion(match[1].replace(/_/g, '.')))
+  }
+  return used
 }
 
 /** Writes a new migration in golang-migrate (two files) or dbmate (one file) style; returns the paths. */
@@ -34,11 +44,20 @@ export function createMigration(options: CreateOptions): string[] {
   let version: string
   if (options.versions === 'sequential') {
     const existing = readMigrations(options.dir)
-    const last = existing.length ? BigInt(existing[existing.length - 1].version.replace(/\D/g, '') || '0') : 0n
-    const width = existing.length ? existing[existing.length - 1].version.length : 6
+    // The leading number of the newest version: Flyway's `1.2` is followed by 2, not by 13.
+    const newest = existing.length ? existing[existing.length - 1].version.split(/[._]/)[0] : ''
+    const last = newest ? BigInt(newest) : 0n
+    const width = newest ? newest.length : 6
     version = String(last + 1n).padStart(width, '0')
   } else {
-    version = timestampVersion(options.now ?? new Date())
+    // Two creates within one second must not share a version (that would make the folder unreadable).
+    const used = usedVersions(options.dir)
+    let now = options.now ?? new Date()
+    version = timestampVersion(now)
+    while (used.has(canonicalVersion(version))) {
+      now = new Date(now.getTime() + 1000)
+      version = timestampVersion(now)
+    }
   }
   const files =
     options.format === 'dbmate'

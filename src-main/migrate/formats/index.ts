@@ -38,7 +38,8 @@ function readText(path: string): string {
       file: path,
     })
   }
-  return text
+  // A BOM would hide a first-line `-- migrate:up` / `-- +goose Up` marker and reach the server as SQL.
+  return text.replace(/^\uFEFF/, '')
 }
 
 /**
@@ -74,7 +75,8 @@ export function readMigrations(dir: string): Migration[] {
   }
 
   for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.sql')) continue
+    // `.SQL` too: on case-insensitive file systems it is the same kind of file, and skipping it is silent.
+    if (!/\.sql$/i.test(file)) continue
     const path = join(dir, file)
     let match: RegExpExecArray | null
     if ((match = GOLANG_MIGRATE_NAME.exec(file))) {
@@ -94,6 +96,15 @@ export function readMigrations(dir: string): Migration[] {
       const text = readText(path)
       const format: MigrationFormat = isDbmateFile(text) ? 'dbmate' : isGooseFile(text) ? 'goose' : 'plain'
       const entry = claim(match[1], match[2], format, file)
+      if (entry.files.length > 1) {
+        // `001_a.sql` and `1_a.sql`: one file holds a whole migration, so a second is a duplicate.
+        throw new Migr8Error(
+          'MIGRATION_FILE_INVALID',
+          `Two migrations share version ${match[1]}: ${entry.files[0]} and ${file}.`,
+          'Give each migration its own version (rename or remove one of the files).',
+          { version: match[1], files: entry.files },
+        )
+      }
       const scripts =
         format === 'dbmate'
           ? readDbmateFile(path, text)

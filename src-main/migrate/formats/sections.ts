@@ -10,16 +10,21 @@ import { readDirectives } from './directives.js'
 const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/
 const GOOSE_MARKER = /^--\s*\+goose\s+(.+?)\s*$/i
 
+/**
+ * Any section marker makes a file dbmate/goose, even without an up marker, so that a file with only
+ * `-- migrate:down` is rejected rather than run whole as a plain up migration. Markers may be
+ * indented, as the section walker trims lines.
+ */
 export function isDbmateFile(text: string): boolean {
-  return /^--\s*migrate:up\b/m.test(text)
+  return /^[ \t]*--\s*migrate:(up|down)\b/m.test(text)
 }
 
 export function isGooseFile(text: string): boolean {
-  return /^--\s*\+goose\s+up\b/im.test(text)
+  return /^[ \t]*--\s*\+goose\s+(up|down)\b/im.test(text)
 }
 
 interface Section {
-  direction: 'up' | 'down'
+  direction: 'up' | 'down' | 'preamble'
   lines: Array<{ text: string; number: number }>
   noTransaction: boolean
 }
@@ -28,8 +33,9 @@ function invalid(file: string, line: number, why: string, remedy: string): Migr8
   return new Migr8Error('MIGRATION_FILE_INVALID', `${file}:${line}: ${why}.`, remedy, { file, line })
 }
 
+/** The sections of a file; the first is the preamble (comments before the first marker). */
 function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbmate' | 'goose'): Section[] {
-  const sections: Section[] = []
+  const sections: Section[] = [{ direction: 'preamble', lines: [], noTransaction: false }]
   const lines = text.split('\n')
   lines.forEach((raw, index) => {
     const line = raw.replace(/\r$/, '')
@@ -42,8 +48,9 @@ function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbm
       return
     }
     const current = sections[sections.length - 1]
-    if (current) current.lines.push({ text: raw, number })
-    else if (line.trim() !== '' && !line.trim().startsWith('--')) {
+    if (current.direction !== 'preamble' || line.trim() === '' || line.trim().startsWith('--')) {
+      current.lines.push({ text: raw, number })
+    } else {
       throw invalid(
         file,
         number,
@@ -141,18 +148,24 @@ function toScript(
   }
 }
 
+/** `-- migr8:…` directives written above the first marker apply to both directions of the file. */
+function preambleDirectives(sections: Section[]): { noTransaction: boolean; envsub: boolean } {
+  return readDirectives(sections[0].lines.map((l) => l.text).join('\n'))
+}
+
 export function readDbmateFile(file: string, text: string): { up: Script; down?: Script } {
   const sections = splitSections(file, text, DBMATE_MARKER, 'dbmate')
   const up = sections.find((s) => s.direction === 'up')!
   const down = sections.find((s) => s.direction === 'down')
-  const none = { noTransaction: false, envsub: false }
-  return { up: toScript(file, up, none), down: down && toScript(file, down, none) }
+  const preamble = preambleDirectives(sections)
+  return { up: toScript(file, up, preamble), down: down && toScript(file, down, preamble) }
 }
 
 export function readGooseFile(file: string, text: string): { up: Script; down?: Script } {
   const sections = splitSections(file, text, GOOSE_MARKER, 'goose')
-  const noTransaction = /^--\s*\+goose\s+NO\s+TRANSACTION\s*$/im.test(text)
-  const envsub = /^--\s*\+goose\s+ENVSUB\s+ON\s*$/im.test(text)
+  const preamble = preambleDirectives(sections)
+  const noTransaction = /^--\s*\+goose\s+NO\s+TRANSACTION\s*$/im.test(text) || preamble.noTransaction
+  const envsub = /^--\s*\+goose\s+ENVSUB\s+ON\s*$/im.test(text) || preamble.envsub
   const up = sections.find((s) => s.direction === 'up')!
   const down = sections.find((s) => s.direction === 'down')
   const script = (section: Section) =>
