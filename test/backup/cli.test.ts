@@ -11,12 +11,6 @@ import { fingerprint, seedDatabase } from './fixtures.js'
 
 const dialects = await availableDialects()
 
-function urlOf(connection: ConnectionConfig): string {
-  if (connection.driver === 'sqlite') return `sqlite:${connection.database}`
-  const scheme = connection.driver === 'postgres' ? 'postgres' : 'mysql'
-  return `${scheme}://${connection.user}@${connection.host}:${connection.port}/${connection.database}`
-}
-
 function projectFor(connection: ConnectionConfig): string {
   const dir = mkdtempSync(join(tmpdir(), 'migr8-cli-backup-'))
   const database =
