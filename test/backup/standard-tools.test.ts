@@ -79,7 +79,7 @@ const CASES: Record<string, Case[]> = {
 describe.each(dialects)('%s: Migr8 backups restore with the standard tools', (dialect) => {
   const db = useDatabase(dialect)
 
-  it.each(CASES[dialect])('$name', async (testCase, context) => {
+  it.for(CASES[dialect])('$name', async (testCase, context) => {
     const missing = testCase.needs.filter((tool) => !whichTool([tool]))
     if (missing.length > 0) return context.skip(`not installed: ${missing.join(', ')}`)
     const source = await db.open()
