@@ -37,7 +37,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1
 }
 
-function notUtf8(file: string, offset: number): Migr8Error {
+export function notUtf8(file: string, offset: number): Migr8Error {
   return new Migr8Error(
     'SEED_INVALID',
     `${file} is not valid UTF-8 (first bad byte near offset ${offset}).`,

@@ -79,7 +79,7 @@ function isJson(value: string): boolean {
 /** Classifies a column type as the database names it (PostgreSQL, MySQL or SQLite spelling). */
 export function classifyTarget(type: string): TargetKind {
   const t = type.toLowerCase()
-  if (/^(tinyint\(1\)|bool|boolean)\b/.test(t)) return 'boolean'
+  if (/^(tinyint\(1\)(?!\d)|bool\b|boolean\b)/.test(t)) return 'boolean'
   if (/^(smallint|integer|int|bigint|tinyint|mediumint|int2|int4|int8|serial|bigserial|smallserial)\b/.test(t)) return 'integer'
   if (/int/.test(t) && !/interval|point/.test(t)) return 'integer'
   if (/^(numeric|decimal|dec|money)\b/.test(t)) return 'decimal'

@@ -1,6 +1,6 @@
-import type { Adapter } from '../db/adapter.js'
+import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import type { SeedLoader } from './loader.js'
-import { MysqlLoader, exportMysqlRows } from './mysql.js'
+import { MysqlLoader, exportMysqlRows, refineMysqlColumns } from './mysql.js'
 import { PostgresLoader, exportPostgresRows } from './postgres.js'
 import { SqliteLoader, exportSqliteRows } from './sqlite.js'
 
@@ -32,4 +32,11 @@ export function exporterFor(adapter: Adapter): RowExporter {
     case 'sqlite':
       return exportSqliteRows
   }
+}
+
+/** A table's columns as the seed engine needs them (undefined when the table does not exist). */
+export async function describeForSeed(adapter: Adapter, table: string): Promise<ColumnInfo[] | undefined> {
+  const columns = await adapter.describeTable(table)
+  if (!columns || adapter.dialect !== 'mysql') return columns
+  return refineMysqlColumns(adapter, table, columns)
 }

@@ -80,7 +80,13 @@ export function rowConverter(targets: ColumnInfo[], options: { dialect: Dialect;
   const nullSet = new Set((options.nullValues ?? []).filter((value) => value !== ''))
   const emptyIsNull = (options.nullValues ?? []).includes('')
   const emptyNull = targets.map((column) => emptyIsNull || emptyMeansNull(classifyTarget(column.type)))
-  const converters: Converter[] | undefined = options.convert ? targets.map((column) => converterFor(column, options.dialect)) : undefined
+  // Without full conversion, booleans are still spelled 1/0 for databases that do not read true/false.
+  const spellBooleans = options.dialect !== 'postgres' && targets.some((column) => classifyTarget(column.type) === 'boolean')
+  const converters: Converter[] | undefined = options.convert
+    ? targets.map((column) => converterFor(column, options.dialect))
+    : spellBooleans
+      ? targets.map((column) => (classifyTarget(column.type) === 'boolean' ? converterFor({ ...column, nullable: true }, options.dialect) : (value: unknown) => value))
+      : undefined
   const hasMarkers = nullSet.size > 0
   return (row, line) => {
     if (textInput && row.length !== width) {

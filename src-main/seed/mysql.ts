@@ -4,8 +4,10 @@ import { PassThrough, Readable, Transform } from 'node:stream'
 import type { Socket } from 'node:net'
 import mysql from 'mysql2/promise'
 import { Migr8Error, cancelled } from '../../src-shared/errors.js'
-import type { Adapter, Session } from '../db/adapter.js'
+import type { Adapter, ColumnInfo, Session } from '../db/adapter.js'
+import { notUtf8 } from './csv.js'
 import { classifyTarget, emptyMeansNull } from './infer.js'
+import { scanFile } from './scan.js'
 import { LineMap, textFormatRow, valueText, type CsvPassthrough, type LoadTarget, type LoaderSession, type RowWriter, type SeedLoader } from './loader.js'
 
 /** Bytes queued towards the server before `write` asks the caller to wait. */
@@ -44,6 +46,10 @@ export function infileFactoryFor(token: string, stream: Readable): (path: string
     })
   }
 }
+
+const BOOLEAN_CASE =
+  "CASE LOWER(@v) WHEN 'true' THEN 1 WHEN 't' THEN 1 WHEN 'yes' THEN 1 WHEN 'y' THEN 1 WHEN 'on' THEN 1 " +
+  "WHEN 'false' THEN 0 WHEN 'f' THEN 0 WHEN 'no' THEN 0 WHEN 'n' THEN 0 WHEN 'off' THEN 0 ELSE @v END"
 
 /** `… for column `total` at row 3` → 3 */
 function warningRow(message: string): number | undefined {
@@ -233,13 +239,17 @@ class MysqlLoaderSession implements LoaderSession {
    */
   async csvPassthrough(target: LoadTarget, csv: CsvPassthrough): Promise<{ rows: number; method: 'load-data-passthrough' } | undefined> {
     if (!this.localInfile) return undefined
+    const scan = await scanFile(csv.file, [], csv.signal)
+    if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
     const token = `migr8-seed-${randomUUID()}.csv`
     const markers = csv.nullValues.filter((value) => value !== '')
     const variables = csv.columns.map((_, index) => `@c${index}`)
     const assignments = csv.columns.map((column, index) => {
       const emptyNull = csv.nullValues.includes('') || emptyMeansNull(classifyTarget(column.type))
       const tests = [...(markers.length > 0 ? [`@c${index} IN (${markers.map((m) => mysql.escape(m)).join(', ')})`] : []), ...(emptyNull ? [`@c${index} = ''`] : [])]
-      const value = tests.length > 0 ? `IF(${tests.join(' OR ')}, NULL, @c${index})` : `@c${index}`
+      // MySQL reads only 1/0 into a BOOLEAN (tinyint(1)) column; the spellings the engine accepts are mapped.
+      const raw = classifyTarget(column.type) === 'boolean' ? `${BOOLEAN_CASE.replace(/@v/g, `@c${index}`)}` : `@c${index}`
+      const value = tests.length > 0 ? `IF(${tests.join(' OR ')}, NULL, ${raw})` : raw
       return `${escapeId(column.name)} = ${value}`
     })
     const sql = `LOAD DATA LOCAL INFILE ${mysql.escape(token)} INTO TABLE ${escapeId(target.table)} CHARACTER SET utf8mb4
@@ -313,4 +323,24 @@ export async function exportMysqlRows(adapter: Adapter, sql: string, onBatch: (r
       })
     })
   })
+}
+
+/**
+ * MariaDB stores JSON columns as longtext with a json_valid() check; report them as json so an empty
+ * field becomes NULL (not an empty string the check refuses) and values are checked as JSON.
+ */
+export async function refineMysqlColumns(adapter: Adapter, table: string, columns: ColumnInfo[]): Promise<ColumnInfo[]> {
+  if (!columns.some((column) => column.type === 'longtext')) return columns
+  let checks: Array<{ clause: string }>
+  try {
+    checks = await adapter.query<{ clause: string }>(
+      `SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS
+        WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CHECK_CLAUSE LIKE 'json_valid(%'`,
+      [table],
+    )
+  } catch {
+    return columns // MySQL before 8.0.16 has no CHECK_CONSTRAINTS (and has a real json type)
+  }
+  const json = new Set(checks.map((check) => /json_valid\(`?([^`)]+)`?\)/i.exec(check.clause)?.[1]).filter(Boolean))
+  return columns.map((column) => (column.type === 'longtext' && json.has(column.name) ? { ...column, type: 'json' } : column))
 }

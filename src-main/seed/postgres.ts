@@ -7,7 +7,8 @@ import { Migr8Error, cancelled } from '../../src-shared/errors.js'
 import type { Adapter, Session } from '../db/adapter.js'
 import { classifyTarget, emptyMeansNull } from './infer.js'
 import { LineMap, textFormatRow, type CsvPassthrough, type LoadTarget, type LoaderSession, type RowWriter, type SeedLoader } from './loader.js'
-import { fileContainsAny } from './scan.js'
+import { notUtf8 } from './csv.js'
+import { scanFile } from './scan.js'
 
 /** Bytes of COPY data buffered before `write` asks the caller to wait. */
 const HIGH_WATER = 4 << 20
@@ -118,7 +119,9 @@ class PostgresLoaderSession implements LoaderSession {
    */
   async csvPassthrough(target: LoadTarget, csv: CsvPassthrough): Promise<{ rows: number; method: 'copy-passthrough' } | undefined> {
     const markers = csv.nullValues.filter((value) => value !== '')
-    if (await fileContainsAny(csv.file, [...markers, '\n\\.\n', '\n\\.\r'], csv.signal)) return undefined
+    const scan = await scanFile(csv.file, [...markers, '\n\\.\n', '\n\\.\r'], csv.signal)
+    if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
+    if (scan.found) return undefined
     const emptyIsNullEverywhere = csv.nullValues.includes('')
     const forceNull = csv.columns.filter((column) => emptyMeansNull(classifyTarget(column.type)))
     const forceNotNull = emptyIsNullEverywhere ? [] : csv.columns.filter((column) => !emptyMeansNull(classifyTarget(column.type)))

@@ -3,6 +3,7 @@ import type { RunContext } from '../../src-shared/progress.js'
 import type { SeedsConfig } from '../config/schema.js'
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import { MAX_CSV_COLUMNS, readCsvHead } from './csv.js'
+import { describeForSeed } from './loaders.js'
 import { classifyTarget, compatible, emptyMeansNull, inferText, inferValue, mergeTypes } from './infer.js'
 import { RowError, mapColumns, rowConverter, type ColumnMapping } from './mapping.js'
 import { sourceForFile } from './sources.js'
@@ -49,7 +50,7 @@ export async function previewSeed(adapter: Adapter | undefined, file: string, op
   const nullValues = options.nullValues ?? seeds.nullValues
   const badRows: BadRow[] = []
 
-  const targetColumns = async (table: string): Promise<ColumnInfo[] | undefined> => (adapter ? adapter.describeTable(table) : undefined)
+  const targetColumns = async (table: string): Promise<ColumnInfo[] | undefined> => (adapter ? describeForSeed(adapter, table) : undefined)
   const tableProblem = (table: string): MappingProblem => ({ kind: 'table-missing', message: `the table ${table} does not exist` })
 
   if (source.format === 'csv') {

@@ -4,7 +4,7 @@ import type { Migr8Config } from '../config/schema.js'
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import { MAX_CSV_COLUMNS, readCsvHead, streamCsv } from './csv.js'
 import type { LoaderSession, RowWriter } from './loader.js'
-import { loaderFor, type LoaderOptions } from './loaders.js'
+import { describeForSeed, loaderFor, type LoaderOptions } from './loaders.js'
 import { RowError, assertLoadable, mapColumns, rowConverter } from './mapping.js'
 import { listSeeds, resolveSeedFiles } from './sources.js'
 import type { BadRow, LoadMethod, RunSeedsOptions, SeedReport, SeedSource, SeedTableReport } from './types.js'
@@ -25,7 +25,7 @@ interface FileRun {
 }
 
 export async function describeOrFail(adapter: Adapter, table: string, file: string): Promise<ColumnInfo[]> {
-  const columns = await adapter.describeTable(table)
+  const columns = await describeForSeed(adapter, table)
   if (!columns) {
     throw new Migr8Error('TABLE_MISSING', `${file}: the table ${table} does not exist.`, 'Run the migrations that create it first (migr8 up), or map the file to another table in seeds.tables.', { table })
   }
