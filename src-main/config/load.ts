@@ -6,7 +6,7 @@ import { Migr8Error } from '../../src-shared/errors.js'
 import { ENV_KEYS, environmentLayer, type Layer } from './env.js'
 import { expandEnvReferences } from './expand.js'
 import { fileConfigSchema, type ConnectionConfig, type Migr8Config } from './schema.js'
-import { DEFAULT_PORTS, parseDatabaseUrl, type UrlParts } from './url.js'
+import { DEFAULT_PORTS, maskUrl, parseDatabaseUrl, type UrlParts } from './url.js'
 
 export const CONFIG_FILE_NAMES = ['migr8.yaml', 'migr8.yml']
 
@@ -80,7 +80,7 @@ function readYamlFile(file: string, env: NodeJS.ProcessEnv): Layer {
     if (section !== null && (typeof section !== 'object' || Array.isArray(section))) {
       throw new Migr8Error(
         'CONFIG_INVALID',
-        `${file}: ${key}: expected a mapping of keys (got ${describeValue(section)}).`,
+        `${file}: ${key}: expected a mapping of keys (got ${describeValue(typeof section === 'string' ? maskUrl(section) : section)}).`,
         `Write the ${key} settings as keys below \`${key}:\`${key === 'database' ? ' (e.g. `url: postgres://user@host/db` on the next line, indented)' : ''}; run \`migr8 config init\` to see the expected shape.`,
         { key },
       )
@@ -171,15 +171,21 @@ function validationError(error: ZodError, input: unknown, source: string, env: N
   let message = issue.message
   if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`
   const value = valueAt(input, issue.path)
-  const shown = issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(value)})`
+  // Never echo a password, whatever its type (`password: 123456` is a number in YAML).
+  const secret = /password$/i.test(key)
+  const shown =
+    issue.code === 'unrecognized_keys' ? '' : ` (got ${secret ? `a ${typeof value}, not shown` : describeValue(value)})`
   // A bad value that came from a MIGR8_* variable is blamed on that variable, not on the file.
   const variable = ENV_KEYS.find(([name, path]) => path === key && value !== undefined && env[name] === value)?.[0]
   const where = variable ? `the environment variable ${variable}` : source
-  const remedy =
+  const hint =
     REMEDIES[key] ??
     (issue.code === 'unrecognized_keys'
       ? `Remove or rename ${issue.keys.join(', ')}; run \`migr8 config init\` to see every key.`
-      : `Fix ${key || 'the config'} in ${source}, or unset the environment variable that sets it.`)
+      : variable
+        ? `Set ${variable} to a valid ${key}, or unset it.`
+        : `Fix ${key || 'the config'} in ${source}, or unset the environment variable that sets it.`)
+  const remedy = variable && REMEDIES[key] ? `${hint} (It comes from the environment variable ${variable}.)` : hint
   return new Migr8Error('CONFIG_INVALID', `${where}: ${key || '(root)'}: ${message}${shown}.`, remedy, {
     key,
     issues: error.issues.length,
