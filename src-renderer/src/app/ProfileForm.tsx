@@ -1,0 +1,291 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { DEFAULT_PORTS, DRIVER_LABELS, DRIVERS, ENVIRONMENTS, SSL_MODES } from '../../../src-shared/schemas/constants.js'
+import type { AppInfoT, Driver, Environment, ProfileInputT, ProfileTestResultT, ProfileViewT } from '../../../src-shared/contract.js'
+import { api } from '../client/api.js'
+import { TestResultLine } from './TestResult.js'
+import { useToasts } from './Toasts.js'
+import { Dialog } from './ui.js'
+
+type PasswordMode = 'stored' | 'ask' | 'none'
+
+interface Draft {
+  name: string
+  driver: Driver
+  useUrl: boolean
+  url: string
+  host: string
+  port: string
+  database: string
+  user: string
+  password: string
+  passwordMode: PasswordMode
+  clearPassword: boolean
+  sslMode: (typeof SSL_MODES)[number]
+  sslCa: string
+  folder: string
+  environment: Environment
+  migrations: string
+  backups: string
+  seeds: string
+  readOnly: boolean
+}
+
+function draftFrom(profile: ProfileViewT | undefined, secretsAvailable: boolean): Draft {
+  return {
+    name: profile?.name ?? '',
+    driver: profile?.driver ?? 'postgres',
+    useUrl: !!profile?.url,
+    url: profile?.url ?? '',
+    host: profile?.host ?? (profile ? '' : '127.0.0.1'),
+    port: profile?.port ? String(profile.port) : '',
+    database: profile?.database ?? '',
+    user: profile?.user ?? '',
+    password: '',
+    passwordMode: profile?.passwordMode ?? (secretsAvailable ? 'stored' : 'ask'),
+    clearPassword: false,
+    sslMode: profile?.ssl.mode ?? 'prefer',
+    sslCa: profile?.ssl.ca ?? '',
+    folder: profile?.folder ?? '',
+    environment: profile?.environment ?? 'development',
+    migrations: profile?.folders.migrations ?? '',
+    backups: profile?.folders.backups ?? '',
+    seeds: profile?.folders.seeds ?? '',
+    readOnly: profile?.readOnly ?? false,
+  }
+}
+
+function toInput(draft: Draft, id: string | undefined): ProfileInputT {
+  const server = draft.driver !== 'sqlite'
+  const viaUrl = server && draft.useUrl
+  return {
+    id,
+    name: draft.name,
+    driver: draft.driver,
+    url: viaUrl ? draft.url : undefined,
+    host: server && !viaUrl ? draft.host || undefined : undefined,
+    port: server && !viaUrl && draft.port ? Number(draft.port) : undefined,
+    database: viaUrl ? undefined : draft.database || undefined,
+    user: server && !viaUrl ? draft.user || undefined : undefined,
+    password: server && draft.passwordMode !== 'none' && draft.password ? draft.password : undefined,
+    clearPassword: draft.clearPassword || undefined,
+    passwordMode: server ? draft.passwordMode : 'none',
+    ssl: { mode: server ? draft.sslMode : 'disable', ca: server && draft.sslCa ? draft.sslCa : undefined },
+    folder: draft.folder || undefined,
+    environment: draft.environment,
+    folders: { migrations: draft.migrations || undefined, backups: draft.backups || undefined, seeds: draft.seeds || undefined },
+    readOnly: draft.readOnly,
+  }
+}
+
+export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; folders: string[]; onClose: () => void; onSaved: (profile: ProfileViewT) => void }) {
+  const secretsAvailable = props.info?.secrets.available ?? false
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(props.profile, secretsAvailable))
+  const [testResult, setTestResult] = useState<ProfileTestResultT>()
+  const toasts = useToasts()
+  const queryClient = useQueryClient()
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }))
+  const server = draft.driver !== 'sqlite'
+
+  const save = useMutation({
+    mutationFn: () => api('profiles.save', toInput(draft, props.profile?.id)),
+    onSuccess: (saved) => {
+      // Put the saved profile in the cache at once so the page can select it before the refetch.
+      queryClient.setQueryData<ProfileViewT[]>(['profiles.list'], (list = []) => (list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved]))
+      void queryClient.invalidateQueries({ queryKey: ['profiles.list'] })
+      toasts.success(props.profile ? 'Profile saved' : 'Profile created', saved.name)
+      props.onSaved(saved)
+    },
+    onError: (error) => toasts.error(error),
+  })
+  const test = useMutation({
+    mutationFn: () => api('profiles.test', { draft: toInput(draft, props.profile?.id) }),
+    onSuccess: setTestResult,
+    onError: (error) => toasts.error(error),
+  })
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    save.mutate()
+  }
+
+  return (
+    <Dialog
+      title={props.profile ? `Edit ${props.profile.name}` : 'New connection profile'}
+      onClose={props.onClose}
+      wide
+      footer={
+        <>
+          <div className="footer-left">{testResult && <TestResultLine result={testResult} />}</div>
+          <button type="button" className="button" onClick={() => test.mutate()} disabled={test.isPending} data-testid="form-test">
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </button>
+          <button type="button" className="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="profile-form" className="button button-primary" disabled={save.isPending} data-testid="form-save">
+            {save.isPending ? 'Saving…' : 'Save'}
+          </button>
+        </>
+      }
+    >
+      <form id="profile-form" className="form-grid" onSubmit={submit} autoComplete="off">
+        <label className="field span-2">
+          <span>Name</span>
+          <input name="name" value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={120} autoFocus placeholder="e.g. Orders (staging)" />
+        </label>
+        <div className="field span-2">
+          <span>Driver</span>
+          <div className="segmented" role="radiogroup" aria-label="Driver">
+            {DRIVERS.map((driver) => (
+              <button type="button" key={driver} role="radio" aria-checked={draft.driver === driver} className={draft.driver === driver ? 'active' : ''} onClick={() => set('driver', driver)}>
+                {DRIVER_LABELS[driver]}
+              </button>
+            ))}
+          </div>
+        </div>
+
+        {server && (
+          <div className="field span-2">
+            <span>Connect with</span>
+            <div className="segmented" role="radiogroup" aria-label="Connect with">
+              <button type="button" role="radio" aria-checked={!draft.useUrl} className={!draft.useUrl ? 'active' : ''} onClick={() => set('useUrl', false)}>
+                Host and port
+              </button>
+              <button type="button" role="radio" aria-checked={draft.useUrl} className={draft.useUrl ? 'active' : ''} onClick={() => set('useUrl', true)}>
+                URL
+              </button>
+            </div>
+          </div>
+        )}
+
+        {server && draft.useUrl && (
+          <label className="field span-2">
+            <span>URL</span>
+            <input name="url" value={draft.url} onChange={(e) => set('url', e.target.value)} placeholder={`${draft.driver}://user@host:${DEFAULT_PORTS[draft.driver]}/database`} spellCheck={false} />
+            <small>A password in the URL is moved to the secret store and removed from the URL.</small>
+          </label>
+        )}
+
+        {server && !draft.useUrl && (
+          <>
+            <label className="field">
+              <span>Host</span>
+              <input name="host" value={draft.host} onChange={(e) => set('host', e.target.value)} placeholder="localhost" spellCheck={false} />
+            </label>
+            <label className="field">
+              <span>Port</span>
+              <input name="port" value={draft.port} onChange={(e) => set('port', e.target.value.replace(/\D/g, ''))} placeholder={String(DEFAULT_PORTS[draft.driver])} inputMode="numeric" />
+            </label>
+            <label className="field">
+              <span>Database</span>
+              <input name="database" value={draft.database} onChange={(e) => set('database', e.target.value)} spellCheck={false} />
+            </label>
+            <label className="field">
+              <span>User</span>
+              <input name="user" value={draft.user} onChange={(e) => set('user', e.target.value)} placeholder={draft.driver === 'postgres' ? 'postgres' : 'root'} spellCheck={false} />
+            </label>
+          </>
+        )}
+
+        {!server && (
+          <label className="field span-2">
+            <span>Database file</span>
+            <input name="database" value={draft.database} onChange={(e) => set('database', e.target.value)} placeholder="/path/to/app.sqlite (created if missing)" spellCheck={false} />
+          </label>
+        )}
+
+        {server && (
+          <>
+            <label className="field">
+              <span>Password</span>
+              <select name="passwordMode" value={draft.passwordMode} onChange={(e) => set('passwordMode', e.target.value as PasswordMode)}>
+                <option value="stored" disabled={!secretsAvailable}>
+                  Store securely{secretsAvailable ? '' : ' (unavailable)'}
+                </option>
+                <option value="ask">Ask every time</option>
+                <option value="none">No password</option>
+              </select>
+              {!secretsAvailable && <small>{props.info?.secrets.description}</small>}
+            </label>
+            <label className="field">
+              <span>{props.profile?.hasPassword ? 'New password (leave empty to keep)' : draft.passwordMode === 'ask' ? 'Password (for testing only, not saved)' : 'Password'}</span>
+              <input
+                name="password"
+                type="password"
+                value={draft.password}
+                onChange={(e) => set('password', e.target.value)}
+                autoComplete="new-password"
+                disabled={draft.passwordMode === 'none'}
+                placeholder={props.profile?.hasPassword ? '•••••••• stored' : ''}
+              />
+              {props.profile?.hasPassword && (
+                <label className="check">
+                  <input type="checkbox" checked={draft.clearPassword} onChange={(e) => set('clearPassword', e.target.checked)} /> Forget the stored password
+                </label>
+              )}
+            </label>
+            <label className="field">
+              <span>SSL mode</span>
+              <select name="sslMode" value={draft.sslMode} onChange={(e) => set('sslMode', e.target.value as Draft['sslMode'])}>
+                {SSL_MODES.map((mode) => (
+                  <option key={mode} value={mode}>
+                    {mode}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>CA file</span>
+              <input name="sslCa" value={draft.sslCa} onChange={(e) => set('sslCa', e.target.value)} placeholder="/path/to/ca.pem (verify-ca, verify-full)" spellCheck={false} />
+            </label>
+          </>
+        )}
+
+        <div className="field span-2">
+          <span>Environment</span>
+          <div className="segmented" role="radiogroup" aria-label="Environment">
+            {ENVIRONMENTS.map((environment) => (
+              <button type="button" key={environment} role="radio" aria-checked={draft.environment === environment} className={`env-option env-${environment}${draft.environment === environment ? ' active' : ''}`} onClick={() => set('environment', environment)}>
+                <span className={`env-dot env-dot-${environment}`} /> {environment}
+              </button>
+            ))}
+          </div>
+        </div>
+        <label className="field">
+          <span>Group / folder</span>
+          <input name="folder" value={draft.folder} onChange={(e) => set('folder', e.target.value)} list="profile-folders" placeholder="e.g. Billing" />
+          <datalist id="profile-folders">
+            {props.folders.map((folder) => (
+              <option key={folder} value={folder} />
+            ))}
+          </datalist>
+        </label>
+        <label className="field check-field">
+          <span>Safety</span>
+          <label className="check">
+            <input type="checkbox" name="readOnly" checked={draft.readOnly} onChange={(e) => set('readOnly', e.target.checked)} /> Read-only (no migrations, restores or seeds)
+          </label>
+        </label>
+
+        <fieldset className="span-2 fieldset">
+          <legend>Project folders</legend>
+          <div className="form-grid three">
+            <label className="field">
+              <span>Migrations</span>
+              <input name="migrations" value={draft.migrations} onChange={(e) => set('migrations', e.target.value)} placeholder="./migrations" spellCheck={false} />
+            </label>
+            <label className="field">
+              <span>Backups</span>
+              <input name="backups" value={draft.backups} onChange={(e) => set('backups', e.target.value)} placeholder="./backups" spellCheck={false} />
+            </label>
+            <label className="field">
+              <span>Seeds</span>
+              <input name="seeds" value={draft.seeds} onChange={(e) => set('seeds', e.target.value)} placeholder="./seeds" spellCheck={false} />
+            </label>
+          </div>
+        </fieldset>
+      </form>
+    </Dialog>
+  )
+}
