@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE t (id int);
+-- migrate:up
+CREATE TABLE u (id int);

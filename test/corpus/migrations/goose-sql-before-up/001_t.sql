@@ -1,0 +1,3 @@
+CREATE TABLE early (id int);
+-- +goose Up
+CREATE TABLE t (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE users (name varchar(10) DEFAULT 'café');
