@@ -17,7 +17,7 @@ export interface CsvFormat {
 
 /** Guesses the delimiter (unless configured) and line break from the start of a file. */
 export function detectCsvFormat(sample: string, configured?: string): CsvFormat {
-  const guess = Papa.parse<string[]>(sample, { preview: 20, delimiter: configured || '', delimitersToGuess: DELIMITERS })
+  const guess = Papa.parse<string[]>(sample, { preview: 20, delimiter: configured || '', delimitersToGuess: DELIMITERS, skipEmptyLines: true })
   const newline = guess.meta.linebreak || '\n'
   const undetectable = guess.errors.some((error) => error.code === 'UndetectableDelimiter')
   return { delimiter: configured || (undetectable ? ',' : guess.meta.delimiter), newline }
