@@ -12,7 +12,7 @@ import { writeRecord } from './catalog.js'
 import { planCompression, type CodecStream, type CompressionPlan } from './compression.js'
 import type { DumpPlan } from './driver.js'
 import { backupDriverFor } from './drivers.js'
-import { Meter, asMigr8Error, fsyncDir, fsyncPath } from './files.js'
+import { Meter, asMigr8Error, fsyncDir, fsyncPath, hashFile } from './files.js'
 import { PARTIAL_SUFFIX, backupDir, insideBackupDir, newBackupId } from './paths.js'
 import type { BackupRecord, CreateBackupOptions } from './types.js'
 
@@ -81,9 +81,16 @@ async function runDump(
     await plan.writeFile(rawTemp, context)
     throwIfAborted(context.signal)
     const { size } = await stat(rawTemp)
+    if (compression.compression === 'none') {
+      // Stored as is: hash the copy and move it into place, no second copy.
+      const { sha256 } = await hashFile(rawTemp, context.onProgress, context.signal)
+      await fsyncPath(rawTemp, 'r+')
+      await rename(rawTemp, temp)
+      return { sizeRaw: size, sizeCompressed: size, sha256 }
+    }
     const codec = compression.compress(context.signal)
     const read = createReadStream(rawTemp, { highWaterMark: 1 << 20 })
-    const phase = compression.compression === 'none' ? 'checksum' : 'compressing'
+    const phase = 'compressing'
     const written = await streamToFile(
       { stream: read, exited: Promise.resolve(), kill: () => read.destroy() },
       codec,

@@ -52,6 +52,19 @@ function checkDatabaseFile(path: string, what: string): void {
   }
 }
 
+/**
+ * Switches a fresh copy to rollback-journal mode (a WAL database's copy says WAL in its header), so
+ * the backup is one self-contained file that any sqlite3 opens. The full integrity check is verify's job.
+ */
+function selfContained(path: string): void {
+  const db = new Database(path, { fileMustExist: true })
+  try {
+    db.pragma('journal_mode = DELETE')
+  } finally {
+    db.close()
+  }
+}
+
 /** Online backup of `source` into a new file, with page progress; aborting stops between steps. */
 async function onlineBackup(
   source: Database.Database,
@@ -107,7 +120,7 @@ export const sqliteBackup: BackupDriver = {
       async writeFile(path, context) {
         try {
           await onlineBackup(db, path, 'copying pages', context)
-          checkDatabaseFile(path, 'The fresh copy')
+          selfContained(path)
         } catch (error) {
           if (error instanceof Migr8Error && error.code !== 'BACKUP_CORRUPT') throw error
           if (error instanceof Migr8Error)
