@@ -18,7 +18,11 @@ describe.skipIf(!!unavailable)(`browser mode${unavailable ? ` (skipped: ${unavai
     browser = await launchChromium()
     page = await browser.context.newPage()
     page.on('response', (response) => {
-      if (response.url().includes('/api/')) void response.text().then((body) => responses.push(body), () => undefined)
+      if (response.url().includes('/api/'))
+        void response.text().then(
+          (body) => responses.push(body),
+          () => undefined,
+        )
     })
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`))
     page.on('console', (message) => {

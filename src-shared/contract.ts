@@ -125,7 +125,12 @@ export const JobSummary = z.object({
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), jobId: z.string(), kind: z.string(), title: z.string() }),
   z.object({ type: z.literal('progress'), jobId: z.string(), progress: ProgressSchema }),
-  z.object({ type: z.literal('log'), jobId: z.string(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  z.object({
+    type: z.literal('log'),
+    jobId: z.string(),
+    level: z.enum(['info', 'warn', 'error']),
+    message: z.string(),
+  }),
   z.object({ type: z.literal('done'), jobId: z.string(), result: z.unknown() }),
   z.object({ type: z.literal('failed'), jobId: z.string(), error: ErrorPayloadSchema }),
   z.object({ type: z.literal('cancelled'), jobId: z.string() }),
@@ -155,7 +160,10 @@ const Nothing = z.undefined().or(z.null()).or(z.object({}).strict()).optional()
 
 export const contract = {
   'app.info': { input: Nothing, output: AppInfo },
-  'app.openExternal': { input: z.object({ url: z.string().max(2000) }).strict(), output: z.object({ opened: z.boolean() }) },
+  'app.openExternal': {
+    input: z.object({ url: z.string().max(2000) }).strict(),
+    output: z.object({ opened: z.boolean() }),
+  },
 
   'profiles.list': { input: Nothing, output: z.array(ProfileView) },
   'profiles.get': { input: Id, output: ProfileView },
@@ -169,7 +177,10 @@ export const contract = {
     output: ProfileView,
   },
   'profiles.export': {
-    input: z.object({ ids: z.array(z.string()).optional() }).strict().optional(),
+    input: z
+      .object({ ids: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
     output: z.object({ document: z.string(), count: z.number() }),
   },
   'profiles.import': {
@@ -178,7 +189,10 @@ export const contract = {
   },
 
   'jobs.list': { input: Nothing, output: z.array(JobSummary) },
-  'jobs.cancel': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'jobs.cancel': {
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
 } as const
 
 export type Contract = typeof contract

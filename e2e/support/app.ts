@@ -26,9 +26,16 @@ function newestMtime(path: string): number {
 /** Runs `electron-vite build` once when out/renderer is missing or stale (sources newer than it). */
 export function ensureBuilt(): void {
   const index = join(RENDERER_DIR, 'index.html')
-  const sources = Math.max(newestMtime(join(ROOT, 'src-renderer')), newestMtime(join(ROOT, 'src-shared')), newestMtime(join(ROOT, 'electron.vite.config.ts')))
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'src-renderer')),
+    newestMtime(join(ROOT, 'src-shared')),
+    newestMtime(join(ROOT, 'electron.vite.config.ts')),
+  )
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe' })
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  })
 }
 
 /** Why the browser tests cannot run here, or undefined; under MIGR8_REQUIRE_DBS=1 a missing browser fails. */
@@ -50,7 +57,11 @@ export interface RunningApp {
 export async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'migr8-e2e-home-'))
   const context = await createApiContext({ mode: 'web', dataDir, appRoot: ROOT, secrets: new FileSecretStore(dataDir) })
-  const server = await startWebServer({ dispatch: createDispatcher(context), events: context.jobs, rendererDir: RENDERER_DIR })
+  const server = await startWebServer({
+    dispatch: createDispatcher(context),
+    events: context.jobs,
+    rendererDir: RENDERER_DIR,
+  })
   return {
     server,
     context,
@@ -70,7 +81,15 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   })
   return {
     context,

@@ -35,7 +35,20 @@ export function defineProfileSpec(target: SpecTarget): void {
     await page.getByRole('dialog', { name: 'New connection profile' }).waitFor()
   }
 
-  const fillServerForm = async (page: Page, values: { name: string; driver: 'PostgreSQL' | 'MySQL / MariaDB'; host: string; port: number; database: string; user: string; password?: string; passwordMode?: 'stored' | 'ask' | 'none'; ssl?: string }) => {
+  const fillServerForm = async (
+    page: Page,
+    values: {
+      name: string
+      driver: 'PostgreSQL' | 'MySQL / MariaDB'
+      host: string
+      port: number
+      database: string
+      user: string
+      password?: string
+      passwordMode?: 'stored' | 'ask' | 'none'
+      ssl?: string
+    },
+  ) => {
     const dialog = page.getByRole('dialog')
     await dialog.locator('input[name=name]').fill(values.name)
     await dialog.getByRole('radio', { name: values.driver }).click()
@@ -53,8 +66,14 @@ export function defineProfileSpec(target: SpecTarget): void {
     await dialog.getByTestId('form-test').click()
     const result = dialog.getByTestId('test-result')
     await result.waitFor({ timeout: 20_000 })
-    await expect.poll(async () => (await dialog.getByTestId('form-test').textContent())?.includes('Testing'), { timeout: 20_000 }).toBe(false)
-    return { ok: (await result.getAttribute('data-ok')) === 'true', code: await result.getAttribute('data-code'), text: await result.textContent() }
+    await expect
+      .poll(async () => (await dialog.getByTestId('form-test').textContent())?.includes('Testing'), { timeout: 20_000 })
+      .toBe(false)
+    return {
+      ok: (await result.getAttribute('data-ok')) === 'true',
+      code: await result.getAttribute('data-code'),
+      text: await result.textContent(),
+    }
   }
 
   const select = async (page: Page, name: string) => {
@@ -67,7 +86,11 @@ export function defineProfileSpec(target: SpecTarget): void {
     const card = page.getByTestId('status-card')
     await card.getByTestId('test-result').waitFor({ timeout: 20_000 })
     const result = card.getByTestId('test-result')
-    return { ok: (await result.getAttribute('data-ok')) === 'true', code: await result.getAttribute('data-code'), text: (await card.textContent()) ?? '' }
+    return {
+      ok: (await result.getAttribute('data-ok')) === 'true',
+      code: await result.getAttribute('data-code'),
+      text: (await card.textContent()) ?? '',
+    }
   }
 
   it('starts with the demo profile, the token removed from the address bar', async () => {
@@ -100,7 +123,15 @@ export function defineProfileSpec(target: SpecTarget): void {
     const page = target.page()
     const pg = SERVER_DEFAULTS.postgres
     await openNewForm(page)
-    await fillServerForm(page, { name: 'Orders PG', driver: 'PostgreSQL', host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: PG_PASSWORD })
+    await fillServerForm(page, {
+      name: 'Orders PG',
+      driver: 'PostgreSQL',
+      host: pg.host,
+      port: pg.port,
+      database: pg.database,
+      user: pg.user,
+      password: PG_PASSWORD,
+    })
     await page.getByRole('dialog').locator('input[name=folder]').fill('Servers')
     await page.getByRole('dialog').getByRole('radio', { name: 'staging' }).click()
     const draft = await draftTest(page)
@@ -124,7 +155,15 @@ export function defineProfileSpec(target: SpecTarget): void {
     const page = target.page()
     const my = SERVER_DEFAULTS.mysql
     await openNewForm(page)
-    await fillServerForm(page, { name: 'Shop MariaDB', driver: 'MySQL / MariaDB', host: my.host, port: my.port, database: my.database, user: my.user, passwordMode: 'none' })
+    await fillServerForm(page, {
+      name: 'Shop MariaDB',
+      driver: 'MySQL / MariaDB',
+      host: my.host,
+      port: my.port,
+      database: my.database,
+      user: my.user,
+      passwordMode: 'none',
+    })
     await page.getByRole('dialog').locator('input[name=folder]').fill('Servers')
     await page.getByRole('dialog').getByTestId('form-save').click()
     await page.getByRole('heading', { name: 'Shop MariaDB' }).waitFor()
@@ -143,23 +182,64 @@ export function defineProfileSpec(target: SpecTarget): void {
     const seen: Record<string, string | null> = {}
     await openNewForm(page)
     if (!myReason) {
-      await fillServerForm(page, { name: 'Bad password', driver: 'MySQL / MariaDB', host: my.host, port: my.port, database: my.database, user: my.user, password: MY_PASSWORD })
+      await fillServerForm(page, {
+        name: 'Bad password',
+        driver: 'MySQL / MariaDB',
+        host: my.host,
+        port: my.port,
+        database: my.database,
+        user: my.user,
+        password: MY_PASSWORD,
+      })
       seen.auth = (await draftTest(page)).code
       expect(seen.auth).toBe('AUTH_FAILED')
       await shot(page, '05-auth-failed')
     }
     if (!pgReason) {
-      await fillServerForm(page, { name: 'Unreachable', driver: 'PostgreSQL', host: '127.0.0.1', port: 1, database: pg.database, user: pg.user, passwordMode: 'none' })
+      await fillServerForm(page, {
+        name: 'Unreachable',
+        driver: 'PostgreSQL',
+        host: '127.0.0.1',
+        port: 1,
+        database: pg.database,
+        user: pg.user,
+        passwordMode: 'none',
+      })
       seen.unreachable = (await draftTest(page)).code
       expect(seen.unreachable).toBe('HOST_UNREACHABLE')
-      await fillServerForm(page, { name: 'Missing db', driver: 'PostgreSQL', host: pg.host, port: pg.port, database: 'migr8_no_such_database', user: pg.user, passwordMode: 'none' })
+      await fillServerForm(page, {
+        name: 'Missing db',
+        driver: 'PostgreSQL',
+        host: pg.host,
+        port: pg.port,
+        database: 'migr8_no_such_database',
+        user: pg.user,
+        passwordMode: 'none',
+      })
       seen.missing = (await draftTest(page)).code
       expect(seen.missing).toBe('DATABASE_MISSING')
-      await fillServerForm(page, { name: 'Unknown role', driver: 'PostgreSQL', host: pg.host, port: pg.port, database: pg.database, user: 'migr8_no_such_role', passwordMode: 'none' })
+      await fillServerForm(page, {
+        name: 'Unknown role',
+        driver: 'PostgreSQL',
+        host: pg.host,
+        port: pg.port,
+        database: pg.database,
+        user: 'migr8_no_such_role',
+        passwordMode: 'none',
+      })
       seen.role = (await draftTest(page)).code
       expect(seen.role).toBe('AUTH_FAILED')
       // TLS: this server has no TLS, so sslmode=require must fail with a TLS error (or pass if TLS is on).
-      await fillServerForm(page, { name: 'TLS', driver: 'PostgreSQL', host: pg.host, port: pg.port, database: pg.database, user: pg.user, passwordMode: 'none', ssl: 'require' })
+      await fillServerForm(page, {
+        name: 'TLS',
+        driver: 'PostgreSQL',
+        host: pg.host,
+        port: pg.port,
+        database: pg.database,
+        user: pg.user,
+        passwordMode: 'none',
+        ssl: 'require',
+      })
       const tls = await draftTest(page)
       seen.tls = tls.code
       if (!tls.ok) expect(['TLS_REQUIRED', 'TLS_FAILED']).toContain(tls.code)
@@ -187,13 +267,17 @@ export function defineProfileSpec(target: SpecTarget): void {
     await page.getByTestId('confirm-input').fill('Local SQLite (prod)')
     await shot(page, '08-typed-confirmation')
     await confirm.click()
-    await page.locator('[data-testid=profile-item][data-profile-name="Local SQLite (prod)"]').waitFor({ state: 'detached' })
+    await page
+      .locator('[data-testid=profile-item][data-profile-name="Local SQLite (prod)"]')
+      .waitFor({ state: 'detached' })
   })
 
   it('keeps profiles across a reload and never shows a password', async () => {
     const page = target.page()
     await target.reload()
-    const names = await page.getByTestId('profile-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-profile-name')))
+    const names = await page
+      .getByTestId('profile-item')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-profile-name')))
     expect(names).toContain('Demo (SQLite)')
     expect(names).not.toContain('Local SQLite (prod)')
     if (!(await serverUnavailable('postgres'))) {
@@ -233,7 +317,25 @@ export function defineProfileSpec(target: SpecTarget): void {
     await page.keyboard.type('test all')
     await page.keyboard.press('Enter')
     await page.getByTestId('job').first().waitFor()
-    await expect.poll(() => page.getByTestId('job').first().getAttribute('class'), { timeout: 30_000 }).toMatch(/job-done/)
+    await expect
+      .poll(() => page.getByTestId('job').first().getAttribute('class'), { timeout: 30_000 })
+      .toMatch(/job-done/)
     await shot(page, '12-job-tray')
+  })
+
+  it('follows the OS dark theme', async () => {
+    const page = target.page()
+    await page.emulateMedia({ colorScheme: 'dark' })
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    expect(background).toBe('rgb(22, 24, 28)')
+    if (!(await serverUnavailable('postgres'))) {
+      await select(page, 'Orders PG')
+      await testSelected(page)
+    }
+    await shot(page, '13-dark-overview')
+    await page.getByTestId('edit-profile').click()
+    await shot(page, '14-dark-edit-form')
+    await page.keyboard.press('Escape')
+    await page.emulateMedia({ colorScheme: 'light' })
   })
 }

@@ -22,19 +22,39 @@ export function createDispatcher(context: ApiContext, handlers: HandlerTable = d
   return async (channel, input) => {
     if (!isChannel(channel)) {
       const shown = typeof channel === 'string' ? `"${channel.slice(0, 80)}"` : `a ${typeof channel}`
-      return fail(new Migr8Error('IPC_INVALID', `Unknown call ${shown}.`, 'Update the app: the window and the main process disagree on the calls that exist.'))
+      return fail(
+        new Migr8Error(
+          'IPC_INVALID',
+          `Unknown call ${shown}.`,
+          'Update the app: the window and the main process disagree on the calls that exist.',
+        ),
+      )
     }
     const entry = contract[channel]
     const parsed = (entry.input as z.ZodType).safeParse(input)
     if (!parsed.success) {
-      return fail(new Migr8Error('IPC_INVALID', `Invalid input for ${channel}: ${describeIssue(parsed.error)}.`, 'Check the values entered; if this persists, report it as a bug.', { channel }))
+      return fail(
+        new Migr8Error(
+          'IPC_INVALID',
+          `Invalid input for ${channel}: ${describeIssue(parsed.error)}.`,
+          'Check the values entered; if this persists, report it as a bug.',
+          { channel },
+        ),
+      )
     }
     try {
       const handler = handlers[channel] as (input: unknown, context: ApiContext) => Promise<unknown>
       const value = await handler(parsed.data, context)
       const output = (entry.output as z.ZodType).safeParse(value)
       if (!output.success) {
-        return fail(new Migr8Error('INTERNAL', `The result of ${channel} did not match the contract: ${describeIssue(output.error)}.`, 'Report this as a bug.', { channel }))
+        return fail(
+          new Migr8Error(
+            'INTERNAL',
+            `The result of ${channel} did not match the contract: ${describeIssue(output.error)}.`,
+            'Report this as a bug.',
+            { channel },
+          ),
+        )
       }
       return { ok: true, value: output.data }
     } catch (error) {

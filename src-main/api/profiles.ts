@@ -6,7 +6,12 @@ import type { ProfileStore, StoredProfile } from '../profiles/store.js'
 import type { HandlerTable } from './context.js'
 
 /** Connects, asks the server its version and the round-trip time, and reports any failure in plain English. */
-export async function testConnection(store: ProfileStore, profile: StoredProfile, password?: string, signal?: AbortSignal): Promise<ProfileTestResultT> {
+export async function testConnection(
+  store: ProfileStore,
+  profile: StoredProfile,
+  password?: string,
+  signal?: AbortSignal,
+): Promise<ProfileTestResultT> {
   const testedAt = new Date().toISOString()
   try {
     const connection = store.connectionFor(profile, password ?? (await store.passwordFor(profile)))
@@ -25,7 +30,15 @@ export async function testConnection(store: ProfileStore, profile: StoredProfile
 
 export const profileHandlers: Pick<
   HandlerTable,
-  'profiles.list' | 'profiles.get' | 'profiles.save' | 'profiles.delete' | 'profiles.test' | 'profiles.testAll' | 'profiles.importYaml' | 'profiles.export' | 'profiles.import'
+  | 'profiles.list'
+  | 'profiles.get'
+  | 'profiles.save'
+  | 'profiles.delete'
+  | 'profiles.test'
+  | 'profiles.testAll'
+  | 'profiles.importYaml'
+  | 'profiles.export'
+  | 'profiles.import'
 > = {
   async 'profiles.list'(_input, { profiles }) {
     return Promise.all(profiles.list().map((profile) => profiles.view(profile)))
@@ -63,8 +76,18 @@ export const profileHandlers: Pick<
           continue
         }
         const result = await testConnection(profiles, profile, undefined, signal)
-        results.push({ id: profile.id, name: profile.name, ok: result.ok, code: result.ok ? undefined : result.error.code })
-        log(result.ok ? 'info' : 'error', result.ok ? `${profile.name}: ${result.version} in ${result.latencyMs} ms` : `${profile.name}: ${result.error.message}`)
+        results.push({
+          id: profile.id,
+          name: profile.name,
+          ok: result.ok,
+          code: result.ok ? undefined : result.error.code,
+        })
+        log(
+          result.ok ? 'info' : 'error',
+          result.ok
+            ? `${profile.name}: ${result.version} in ${result.latencyMs} ms`
+            : `${profile.name}: ${result.error.message}`,
+        )
       }
       progress({ phase: 'done', done: all.length, total: all.length })
       return results

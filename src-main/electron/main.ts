@@ -11,7 +11,13 @@ import { registerIpcTransport } from '../transport/ipc.js'
 import { contentSecurityPolicy } from '../transport/csp.js'
 import { menuTemplate } from './menu.js'
 import { SafeStorageSecretStore } from './secrets.js'
-import { isAppUrl, isSafeExternalUrl, isTrustedSenderFrame, permissionDecision, secureWindowOptions } from './security.js'
+import {
+  isAppUrl,
+  isSafeExternalUrl,
+  isTrustedSenderFrame,
+  permissionDecision,
+  secureWindowOptions,
+} from './security.js'
 import { loadWindowState, trackWindowState } from './window-state.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -30,12 +36,16 @@ let mainWindow: BrowserWindow | undefined
 
 function hardenSession(): void {
   const defaultSession = session.defaultSession
-  defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionDecision(permission)))
+  defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permissionDecision(permission)),
+  )
   defaultSession.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission))
   defaultSession.setDevicePermissionHandler(() => false)
   // The page's <meta> CSP covers file://; the header covers the dev server (Vite needs inline styles there).
   if (devServerUrl) {
-    const devPolicy = contentSecurityPolicy({ websocketOrigins: [new URL(devServerUrl).origin.replace(/^http/, 'ws')] }).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    const devPolicy = contentSecurityPolicy({
+      websocketOrigins: [new URL(devServerUrl).origin.replace(/^http/, 'ws')],
+    }).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
     defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [devPolicy] } })
     })
@@ -57,7 +67,10 @@ function hardenContents(contents: WebContents): void {
 }
 
 function createWindow(home: string): BrowserWindow {
-  const state = loadWindowState(home, screen.getAllDisplays().map((display) => display.workArea))
+  const state = loadWindowState(
+    home,
+    screen.getAllDisplays().map((display) => display.workArea),
+  )
   const window = new BrowserWindow({
     ...secureWindowOptions(preload),
     width: state.bounds.width,
@@ -99,10 +112,19 @@ async function main(): Promise<void> {
   registerIpcTransport({
     dispatch,
     events: context.jobs,
-    isTrustedSender: (event) => !!mainWindow && event.sender === mainWindow.webContents && isTrustedSenderFrame(event.senderFrame, appUrl),
+    isTrustedSender: (event) =>
+      !!mainWindow && event.sender === mainWindow.webContents && isTrustedSenderFrame(event.senderFrame, appUrl),
     targets: () => (mainWindow ? [mainWindow.webContents] : []),
   })
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', isDev: !app.isPackaged, openExternal: (url) => void openExternal(url) })))
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        isMac: process.platform === 'darwin',
+        isDev: !app.isPackaged,
+        openExternal: (url) => void openExternal(url),
+      }),
+    ),
+  )
 
   mainWindow = createWindow(home)
   mainWindow.on('closed', () => (mainWindow = undefined))

@@ -1,7 +1,11 @@
 import type { MenuItemConstructorOptions } from 'electron'
 
 /** The usual menus, built from roles so they behave natively on every platform. */
-export function menuTemplate(options: { isMac: boolean; isDev: boolean; openExternal: (url: string) => void }): MenuItemConstructorOptions[] {
+export function menuTemplate(options: {
+  isMac: boolean
+  isDev: boolean
+  openExternal: (url: string) => void
+}): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [
     { role: 'reload' },
     ...(options.isDev ? ([{ role: 'toggleDevTools' }] as MenuItemConstructorOptions[]) : []),

@@ -9,7 +9,10 @@ import type { SafeStorage } from 'electron'
 import { writeFileAtomic } from '../profiles/atomic.js'
 import { secretStoreUnavailable, type SecretStore, type SecretStoreStatus } from '../profiles/secrets.js'
 
-type SafeStorageApi = Pick<SafeStorage, 'encryptStringAsync' | 'decryptStringAsync' | 'isAsyncEncryptionAvailable' | 'getSelectedStorageBackend'>
+type SafeStorageApi = Pick<
+  SafeStorage,
+  'encryptStringAsync' | 'decryptStringAsync' | 'isAsyncEncryptionAvailable' | 'getSelectedStorageBackend'
+>
 
 export class SafeStorageSecretStore implements SecretStore {
   readonly file: string
@@ -34,7 +37,11 @@ export class SafeStorageSecretStore implements SecretStore {
       }
     }
     if (!(await this.safeStorage.isAsyncEncryptionAvailable())) {
-      return { kind: 'none', available: false, description: 'The OS keychain is not available, so passwords are asked for each time.' }
+      return {
+        kind: 'none',
+        available: false,
+        description: 'The OS keychain is not available, so passwords are asked for each time.',
+      }
     }
     return { kind: 'keychain', available: true, description: 'Passwords are encrypted with the OS keychain.' }
   }

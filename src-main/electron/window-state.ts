@@ -17,9 +17,15 @@ export function loadWindowState(dir: string, workAreas: Rectangle[]): WindowStat
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as WindowState
     const { x, y, width, height } = state.bounds
-    if (![x, y, width, height].every(Number.isFinite) || width < 400 || height < 300) return { ...DEFAULT_STATE, placed: false }
-    const visible = workAreas.some((area) => x < area.x + area.width - 50 && x + width > area.x + 50 && y >= area.y - 10 && y < area.y + area.height - 50)
-    return visible ? { ...state, placed: true } : { bounds: { ...state.bounds, x: 0, y: 0 }, maximized: state.maximized, placed: false }
+    if (![x, y, width, height].every(Number.isFinite) || width < 400 || height < 300)
+      return { ...DEFAULT_STATE, placed: false }
+    const visible = workAreas.some(
+      (area) =>
+        x < area.x + area.width - 50 && x + width > area.x + 50 && y >= area.y - 10 && y < area.y + area.height - 50,
+    )
+    return visible
+      ? { ...state, placed: true }
+      : { bounds: { ...state.bounds, x: 0, y: 0 }, maximized: state.maximized, placed: false }
   } catch {
     return { ...DEFAULT_STATE, placed: false }
   }

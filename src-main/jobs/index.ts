@@ -9,7 +9,11 @@ import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors.js'
 import type { LogLevel, ProgressEvent } from '../../src-shared/progress.js'
 import type { JobEventT, JobSummaryT } from '../../src-shared/contract.js'
 
-export type JobWork<T> = (signal: AbortSignal, progress: (event: ProgressEvent) => void, log: (level: LogLevel, message: string) => void) => Promise<T>
+export type JobWork<T> = (
+  signal: AbortSignal,
+  progress: (event: ProgressEvent) => void,
+  log: (level: LogLevel, message: string) => void,
+) => Promise<T>
 
 export type JobListener = (event: JobEventT) => void
 
@@ -103,7 +107,8 @@ export class JobRunner {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((job) => job.summary.state !== 'running')
-    for (const job of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.jobs.delete(job.summary.jobId)
+    for (const job of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.jobs.delete(job.summary.jobId)
   }
 
   /** Asks a running job to stop; returns false when it is unknown or already finished. */

@@ -1,5 +1,11 @@
 export { ProfileStore, StoredProfile, stripUrlPassword, type ProfileInputParsed } from './store.js'
-export { FileSecretStore, NoSecretStore, secretStoreUnavailable, type SecretStore, type SecretStoreStatus } from './secrets.js'
+export {
+  FileSecretStore,
+  NoSecretStore,
+  secretStoreUnavailable,
+  type SecretStore,
+  type SecretStoreStatus,
+} from './secrets.js'
 export { exportProfiles, parseProfileDocument, profileFromConfigFile } from './share.js'
 export { ensureDemoProfile } from './demo.js'
 export { dataDir } from './paths.js'

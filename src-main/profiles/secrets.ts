@@ -69,7 +69,11 @@ export class FileSecretStore implements SecretStore {
     if (process.platform !== 'win32' && (statSync(this.keyFile).mode & 0o077) !== 0) chmodSync(this.keyFile, 0o600)
     const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64')
     if (key.length !== 32) {
-      throw new Migr8Error('SECRET_STORE_UNAVAILABLE', `The key file ${this.keyFile} is damaged.`, 'Delete it and secrets.enc.json, then enter the passwords of your profiles again.')
+      throw new Migr8Error(
+        'SECRET_STORE_UNAVAILABLE',
+        `The key file ${this.keyFile} is damaged.`,
+        'Delete it and secrets.enc.json, then enter the passwords of your profiles again.',
+      )
     }
     return key
   }
@@ -80,7 +84,11 @@ export class FileSecretStore implements SecretStore {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as SecretFile
       return { version: 1, entries: parsed.entries ?? {} }
     } catch {
-      throw new Migr8Error('SECRET_STORE_UNAVAILABLE', `The secret file ${this.file} is damaged.`, 'Delete it, then enter the passwords of your profiles again.')
+      throw new Migr8Error(
+        'SECRET_STORE_UNAVAILABLE',
+        `The secret file ${this.file} is damaged.`,
+        'Delete it, then enter the passwords of your profiles again.',
+      )
     }
   }
 
@@ -102,7 +110,11 @@ export class FileSecretStore implements SecretStore {
       decipher.setAuthTag(Buffer.from(entry.tag, 'base64'))
       return Buffer.concat([decipher.update(Buffer.from(entry.data, 'base64')), decipher.final()]).toString('utf8')
     } catch {
-      throw new Migr8Error('SECRET_STORE_UNAVAILABLE', 'A stored password could not be decrypted (the key file changed or the file was altered).', 'Enter the password of this profile again.')
+      throw new Migr8Error(
+        'SECRET_STORE_UNAVAILABLE',
+        'A stored password could not be decrypted (the key file changed or the file was altered).',
+        'Enter the password of this profile again.',
+      )
     }
   }
 
@@ -113,7 +125,11 @@ export class FileSecretStore implements SecretStore {
     cipher.setAAD(Buffer.from(key, 'utf8'))
     const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()])
     const content = this.read()
-    content.entries[key] = { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') }
+    content.entries[key] = {
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    }
     this.write(content)
   }
 

@@ -33,12 +33,20 @@ export function parseProfileDocument(document: string): ProfileInputParsed[] {
   try {
     raw = parse(document)
   } catch (error) {
-    throw new Migr8Error('PROFILE_INVALID', `The profile file is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}.`, 'Choose a file written by "Export profiles".')
+    throw new Migr8Error(
+      'PROFILE_INVALID',
+      `The profile file is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}.`,
+      'Choose a file written by "Export profiles".',
+    )
   }
   const parsed = ImportDocument.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new Migr8Error('PROFILE_INVALID', `The profile file is not a Migr8 profile export: ${issue.path.join('.') || '(root)'}: ${issue.message}.`, 'Choose a file written by "Export profiles" (kind: migr8-profiles).')
+    throw new Migr8Error(
+      'PROFILE_INVALID',
+      `The profile file is not a Migr8 profile export: ${issue.path.join('.') || '(root)'}: ${issue.message}.`,
+      'Choose a file written by "Export profiles" (kind: migr8-profiles).',
+    )
   }
   return parsed.data.profiles
 }
@@ -52,7 +60,11 @@ export function profileFromConfigFile(path: string, name?: string): ProfileInput
   const config = loadConfig({ file: path, env })
   const connection = config.connection
   const input = ProfileInput.parse({
-    name: name?.trim() || `${connection.driver === 'sqlite' ? 'SQLite' : connection.database} (${dirname(config.file ?? path).split(/[\\/]/).pop()})`,
+    name:
+      name?.trim() ||
+      `${connection.driver === 'sqlite' ? 'SQLite' : connection.database} (${dirname(config.file ?? path)
+        .split(/[\\/]/)
+        .pop()})`,
     driver: connection.driver,
     host: connection.host || undefined,
     port: connection.port || undefined,

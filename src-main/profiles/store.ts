@@ -8,7 +8,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { Migr8Error } from '../../src-shared/errors.js'
-import { DRIVERS, ENVIRONMENTS, PASSWORD_MODES, ProfileFolders, ProfileSsl, type ProfileViewT } from '../../src-shared/contract.js'
+import {
+  DRIVERS,
+  ENVIRONMENTS,
+  PASSWORD_MODES,
+  ProfileFolders,
+  ProfileSsl,
+  type ProfileViewT,
+} from '../../src-shared/contract.js'
 import type { ProfileInput } from '../../src-shared/contract.js'
 import type { ConnectionConfig } from '../config/schema.js'
 import { DEFAULT_PORTS, parseDatabaseUrl } from '../config/url.js'
@@ -72,11 +79,19 @@ export class ProfileStore {
     try {
       raw = JSON.parse(readFileSync(this.file, 'utf8'))
     } catch (error) {
-      throw new Migr8Error('CONFIG_INVALID', `The profile file ${this.file} is not valid JSON: ${(error as Error).message}.`, 'Restore it from a backup, or move it away to start with no profiles.')
+      throw new Migr8Error(
+        'CONFIG_INVALID',
+        `The profile file ${this.file} is not valid JSON: ${(error as Error).message}.`,
+        'Restore it from a backup, or move it away to start with no profiles.',
+      )
     }
     const parsed = ProfilesFile.safeParse(raw)
     if (!parsed.success) {
-      throw new Migr8Error('CONFIG_INVALID', `The profile file ${this.file} is damaged: ${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')}.`, 'Restore it from a backup, or move it away to start with no profiles.')
+      throw new Migr8Error(
+        'CONFIG_INVALID',
+        `The profile file ${this.file} is damaged: ${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')}.`,
+        'Restore it from a backup, or move it away to start with no profiles.',
+      )
     }
     return parsed.data.profiles
   }
@@ -92,12 +107,21 @@ export class ProfileStore {
 
   get(id: string): StoredProfile {
     const profile = this.read().find((candidate) => candidate.id === id)
-    if (!profile) throw new Migr8Error('PROFILE_NOT_FOUND', `No profile with id ${id}.`, 'It may have been deleted in another window; reload the profile list.')
+    if (!profile)
+      throw new Migr8Error(
+        'PROFILE_NOT_FOUND',
+        `No profile with id ${id}.`,
+        'It may have been deleted in another window; reload the profile list.',
+      )
     return profile
   }
 
   /** Builds the stored form of an input (URL password moved out, defaults applied) without saving it. */
-  build(input: ProfileInputParsed, existing?: StoredProfile, demo = false): { profile: StoredProfile; password?: string } {
+  build(
+    input: ProfileInputParsed,
+    existing?: StoredProfile,
+    demo = false,
+  ): { profile: StoredProfile; password?: string } {
     const now = new Date().toISOString()
     let password = input.password
     let url = input.url?.trim() || undefined
@@ -130,8 +154,12 @@ export class ProfileStore {
     }
     if (!url && !profile.database) {
       throw invalid(
-        profile.driver === 'sqlite' ? 'A SQLite profile needs the database file.' : 'The profile needs a database name (or a URL).',
-        profile.driver === 'sqlite' ? 'Give the path of the .sqlite file (it is created if missing).' : 'Fill in the database field, or paste a URL like postgres://user@host:5432/db.',
+        profile.driver === 'sqlite'
+          ? 'A SQLite profile needs the database file.'
+          : 'The profile needs a database name (or a URL).',
+        profile.driver === 'sqlite'
+          ? 'Give the path of the .sqlite file (it is created if missing).'
+          : 'Fill in the database field, or paste a URL like postgres://user@host:5432/db.',
       )
     }
     // Prove the connection can be built before saving (a bad URL fails here, not at first use).
@@ -143,14 +171,23 @@ export class ProfileStore {
   async save(input: ProfileInputParsed, options: { demo?: boolean } = {}): Promise<StoredProfile> {
     const profiles = this.read()
     const existing = input.id ? profiles.find((candidate) => candidate.id === input.id) : undefined
-    if (input.id && !existing) throw new Migr8Error('PROFILE_NOT_FOUND', `No profile with id ${input.id}.`, 'It may have been deleted in another window; reload the profile list.')
+    if (input.id && !existing)
+      throw new Migr8Error(
+        'PROFILE_NOT_FOUND',
+        `No profile with id ${input.id}.`,
+        'It may have been deleted in another window; reload the profile list.',
+      )
     const { profile, password } = this.build(input, existing, options.demo)
     if (profile.passwordMode === 'stored' && password !== undefined) {
       await this.secrets.set(profile.id, password)
     } else if (profile.passwordMode !== 'stored' || input.clearPassword) {
       await this.secrets.delete(profile.id)
     }
-    this.write(existing ? profiles.map((candidate) => (candidate.id === profile.id ? profile : candidate)) : [...profiles, profile])
+    this.write(
+      existing
+        ? profiles.map((candidate) => (candidate.id === profile.id ? profile : candidate))
+        : [...profiles, profile],
+    )
     return profile
   }
 
@@ -173,7 +210,8 @@ export class ProfileStore {
     const parts = profile.url ? parseDatabaseUrl(profile.url) : undefined
     const driver = parts?.driver ?? profile.driver
     const database = parts?.name ?? profile.database ?? ''
-    const resolvedDatabase = driver === 'sqlite' && database !== ':memory:' && !isAbsolute(database) ? resolve(this.dir, database) : database
+    const resolvedDatabase =
+      driver === 'sqlite' && database !== ':memory:' && !isAbsolute(database) ? resolve(this.dir, database) : database
     return {
       driver,
       host: driver === 'sqlite' ? '' : parts?.host || profile.host || 'localhost',

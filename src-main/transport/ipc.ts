@@ -20,7 +20,14 @@ export interface IpcTransportOptions {
 export function registerIpcTransport(options: IpcTransportOptions): () => void {
   ipcMain.handle(IPC.call, async (event, channel: unknown, input: unknown): Promise<CallResult> => {
     if (!options.isTrustedSender(event)) {
-      return { ok: false, error: { code: 'IPC_INVALID', message: 'Call refused: it did not come from the Migr8 window.', remedy: 'Only the app\'s own page may call the main process.' } }
+      return {
+        ok: false,
+        error: {
+          code: 'IPC_INVALID',
+          message: 'Call refused: it did not come from the Migr8 window.',
+          remedy: "Only the app's own page may call the main process.",
+        },
+      }
     }
     return options.dispatch(channel, input)
   })

@@ -72,10 +72,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`]
   const allowedOrigins = () => allowedHosts().map((host) => `http://${host}`)
   const hostAllowed = (request: IncomingMessage) => allowedHosts().includes((request.headers.host ?? '').toLowerCase())
-  const originAllowed = (request: IncomingMessage) => request.headers.origin === undefined || allowedOrigins().includes(request.headers.origin.toLowerCase())
+  const originAllowed = (request: IncomingMessage) =>
+    request.headers.origin === undefined || allowedOrigins().includes(request.headers.origin.toLowerCase())
 
   const securityHeaders = (response: ServerResponse) => {
-    response.setHeader('Content-Security-Policy', contentSecurityPolicy({ websocketOrigins: allowedHosts().map((host) => `ws://${host}`) }))
+    response.setHeader(
+      'Content-Security-Policy',
+      contentSecurityPolicy({ websocketOrigins: allowedHosts().map((host) => `ws://${host}`) }),
+    )
     response.setHeader('X-Content-Type-Options', 'nosniff')
     response.setHeader('X-Frame-Options', 'DENY')
     response.setHeader('Referrer-Policy', 'no-referrer')
@@ -86,7 +90,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const sendJson = (response: ServerResponse, status: number, body: unknown) => {
     const data = JSON.stringify(body)
-    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(data) })
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(data),
+    })
     response.end(data)
   }
 
@@ -104,8 +112,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       request.on('data', (chunk: Buffer) => {
         size += chunk.length
         if (size > maxBody) {
+          // Stop keeping the body; the 413 goes out with Connection: close, which ends the socket.
+          request.removeAllListeners('data')
+          request.resume()
           reject(new RangeError('too large'))
-          request.destroy()
           return
         }
         chunks.push(chunk)
@@ -118,25 +128,50 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const authorization = request.headers.authorization ?? ''
     const given = authorization.startsWith('Bearer ') ? authorization.slice(7) : undefined
     if (!sameSecret(given, token)) {
-      return sendJson(response, 401, transportError('IPC_INVALID', 'Missing or wrong access token.', 'Open the address printed by `migr8 web` (it carries the token).'))
+      return sendJson(
+        response,
+        401,
+        transportError(
+          'IPC_INVALID',
+          'Missing or wrong access token.',
+          'Open the address printed by `migr8 web` (it carries the token).',
+        ),
+      )
     }
     if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-      return sendJson(response, 415, transportError('IPC_INVALID', 'Calls must be sent as application/json.', 'Use the Migr8 web client.'))
+      return sendJson(
+        response,
+        415,
+        transportError('IPC_INVALID', 'Calls must be sent as application/json.', 'Use the Migr8 web client.'),
+      )
     }
     let body: string
     try {
       body = await readBody(request)
     } catch {
-      return sendJson(response, 413, transportError('IPC_INVALID', `The request is larger than ${maxBody} bytes.`, 'Send a smaller request.'))
+      response.setHeader('Connection', 'close')
+      return sendJson(
+        response,
+        413,
+        transportError('IPC_INVALID', `The request is larger than ${maxBody} bytes.`, 'Send a smaller request.'),
+      )
     }
     let message: unknown
     try {
       message = JSON.parse(body)
     } catch {
-      return sendJson(response, 400, transportError('IPC_INVALID', 'The request body is not valid JSON.', 'Use the Migr8 web client.'))
+      return sendJson(
+        response,
+        400,
+        transportError('IPC_INVALID', 'The request body is not valid JSON.', 'Use the Migr8 web client.'),
+      )
     }
     if (!message || typeof message !== 'object' || Array.isArray(message)) {
-      return sendJson(response, 400, transportError('IPC_INVALID', 'The request must be an object { channel, input }.', 'Use the Migr8 web client.'))
+      return sendJson(
+        response,
+        400,
+        transportError('IPC_INVALID', 'The request must be an object { channel, input }.', 'Use the Migr8 web client.'),
+      )
     }
     const { channel, input } = message as { channel?: unknown; input?: unknown }
     sendJson(response, 200, await options.dispatch(channel, input))
@@ -175,12 +210,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server = createServer((request, response) => {
     securityHeaders(response)
-    if (!hostAllowed(request)) return sendText(response, 421, 'Unexpected Host header (Migr8 only answers on 127.0.0.1 and localhost).')
+    if (!hostAllowed(request))
+      return sendText(response, 421, 'Unexpected Host header (Migr8 only answers on 127.0.0.1 and localhost).')
     if (!originAllowed(request)) return sendText(response, 403, 'Cross-origin requests are refused.')
     const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname
     if (pathname === '/api/call') {
       if (request.method !== 'POST') return sendText(response, 405, 'Use POST.')
-      handleCall(request, response).catch(() => sendJson(response, 500, transportError('INTERNAL', 'The call failed unexpectedly.', 'Try again.')))
+      handleCall(request, response).catch(() =>
+        sendJson(response, 500, transportError('INTERNAL', 'The call failed unexpectedly.', 'Try again.')),
+      )
       return
     }
     if (pathname.startsWith('/api/')) return sendText(response, 404, 'Not found')

@@ -32,10 +32,19 @@ export async function runWeb(options: WebOptions & { json?: boolean }): Promise<
   const appRoot = findAppRoot(dirname(fileURLToPath(import.meta.url)))
   const rendererDir = join(appRoot, 'out', 'renderer')
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Migr8Error('NOT_FOUND', `The app's pages are not built (${rendererDir} is missing).`, 'Run `npm run web` (it builds them), or `npm run build` then `migr8 web`.')
+    throw new Migr8Error(
+      'NOT_FOUND',
+      `The app's pages are not built (${rendererDir} is missing).`,
+      'Run `npm run web` (it builds them), or `npm run build` then `migr8 web`.',
+    )
   }
   const port = Number(options.port ?? 0)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Migr8Error('BAD_USAGE', `--port ${options.port} is not a port number.`, 'Give a number between 1 and 65535, or leave it out for a free port.')
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Migr8Error(
+      'BAD_USAGE',
+      `--port ${options.port} is not a port number.`,
+      'Give a number between 1 and 65535, or leave it out for a free port.',
+    )
   const home = dataDir()
   const context = await createApiContext({ mode: 'web', dataDir: home, appRoot, secrets: new FileSecretStore(home) })
   const server = await startWebServer({ dispatch: createDispatcher(context), events: context.jobs, rendererDir, port })
@@ -64,7 +73,11 @@ export function registerWebCommand(program: Command): void {
         return
       }
       output.result(
-        [`Migr8 is running at ${server.url}`, `Profiles and secrets: ${dataDir()}`, 'Open that address in your browser (it carries this run\'s access token). Press Ctrl-C to stop.'],
+        [
+          `Migr8 is running at ${server.url}`,
+          `Profiles and secrets: ${dataDir()}`,
+          "Open that address in your browser (it carries this run's access token). Press Ctrl-C to stop.",
+        ],
         { url: server.url, port: server.port },
       )
       await new Promise<void>((resolveStop) => {

@@ -24,7 +24,10 @@ function matches(label: string, query: string): boolean {
 export function CommandPalette(props: { commands: Command[]; onClose: () => void }) {
   const [query, setQuery] = useState('')
   const [active, setActive] = useState(0)
-  const visible = useMemo(() => props.commands.filter((command) => matches(`${command.label} ${command.hint ?? ''}`, query)).slice(0, 50), [props.commands, query])
+  const visible = useMemo(
+    () => props.commands.filter((command) => matches(`${command.label} ${command.hint ?? ''}`, query)).slice(0, 50),
+    [props.commands, query],
+  )
   const run = (command: Command | undefined) => {
     if (!command) return
     props.onClose()
@@ -52,7 +55,14 @@ export function CommandPalette(props: { commands: Command[]; onClose: () => void
       />
       <ul className="palette-list" role="listbox">
         {visible.map((command, index) => (
-          <li key={command.id} role="option" aria-selected={index === active} className={index === active ? 'active' : ''} onMouseEnter={() => setActive(index)} onClick={() => run(command)}>
+          <li
+            key={command.id}
+            role="option"
+            aria-selected={index === active}
+            className={index === active ? 'active' : ''}
+            onMouseEnter={() => setActive(index)}
+            onClick={() => run(command)}
+          >
             <span>{command.label}</span>
             {command.hint && <span className="muted"> {command.hint}</span>}
             {command.shortcut && <Kbd>{command.shortcut}</Kbd>}

@@ -2,7 +2,14 @@ import { useState } from 'react'
 import { Dialog } from './ui.js'
 
 /** Asks for confirmation; with `typeToConfirm`, the exact text (the database name) must be typed. */
-export function ConfirmDialog(props: { title: string; message: string; confirmLabel: string; typeToConfirm?: string; onConfirm: () => void; onClose: () => void }) {
+export function ConfirmDialog(props: {
+  title: string
+  message: string
+  confirmLabel: string
+  typeToConfirm?: string
+  onConfirm: () => void
+  onClose: () => void
+}) {
   const [typed, setTyped] = useState('')
   const allowed = !props.typeToConfirm || typed === props.typeToConfirm
   return (
@@ -34,7 +41,13 @@ export function ConfirmDialog(props: { title: string; message: string; confirmLa
           <span>
             Type <code>{props.typeToConfirm}</code> to confirm
           </span>
-          <input autoFocus value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="confirm-input" spellCheck={false} />
+          <input
+            autoFocus
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            data-testid="confirm-input"
+            spellCheck={false}
+          />
         </label>
       )}
     </Dialog>
@@ -42,7 +55,11 @@ export function ConfirmDialog(props: { title: string; message: string; confirmLa
 }
 
 /** For "ask every time" profiles: the password is used for this one call and then forgotten. */
-export function PasswordPrompt(props: { profileName: string; onSubmit: (password: string) => void; onClose: () => void }) {
+export function PasswordPrompt(props: {
+  profileName: string
+  onSubmit: (password: string) => void
+  onClose: () => void
+}) {
   const [password, setPassword] = useState('')
   return (
     <Dialog title={`Password for ${props.profileName}`} onClose={props.onClose}>
@@ -55,7 +72,14 @@ export function PasswordPrompt(props: { profileName: string; onSubmit: (password
       >
         <label className="field">
           <span>Password (used once, never stored)</span>
-          <input type="password" autoFocus autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="ask-password" />
+          <input
+            type="password"
+            autoFocus
+            autoComplete="off"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="ask-password"
+          />
         </label>
         <div className="dialog-footer inline">
           <button type="submit" className="button button-primary">
@@ -68,7 +92,13 @@ export function PasswordPrompt(props: { profileName: string; onSubmit: (password
 }
 
 /** A single-line text request (a path), used by "Import from migr8.yaml". */
-export function TextPrompt(props: { title: string; label: string; placeholder?: string; onSubmit: (value: string) => void; onClose: () => void }) {
+export function TextPrompt(props: {
+  title: string
+  label: string
+  placeholder?: string
+  onSubmit: (value: string) => void
+  onClose: () => void
+}) {
   const [value, setValue] = useState('')
   return (
     <Dialog title={props.title} onClose={props.onClose}>
@@ -81,7 +111,13 @@ export function TextPrompt(props: { title: string; label: string; placeholder?: 
       >
         <label className="field">
           <span>{props.label}</span>
-          <input autoFocus value={value} placeholder={props.placeholder} onChange={(e) => setValue(e.target.value)} spellCheck={false} />
+          <input
+            autoFocus
+            value={value}
+            placeholder={props.placeholder}
+            onChange={(e) => setValue(e.target.value)}
+            spellCheck={false}
+          />
         </label>
         <div className="dialog-footer inline">
           <button type="submit" className="button button-primary" disabled={!value.trim()}>

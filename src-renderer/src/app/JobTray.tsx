@@ -10,11 +10,20 @@ function percent(job: JobSummaryT): number | undefined {
 
 export function JobTray(props: { jobs: JobSummaryT[]; open: boolean; onToggle: () => void }) {
   const toasts = useToasts()
-  const cancel = useMutation({ mutationFn: (jobId: string) => api('jobs.cancel', { jobId }), onError: (error) => toasts.error(error) })
+  const cancel = useMutation({
+    mutationFn: (jobId: string) => api('jobs.cancel', { jobId }),
+    onError: (error) => toasts.error(error),
+  })
   const running = props.jobs.filter((job) => job.state === 'running').length
   return (
     <>
-      <button className={`status-item jobs-button${running ? ' busy' : ''}`} onClick={props.onToggle} aria-expanded={props.open} data-testid="jobs-button" title="Jobs (Shift+J)">
+      <button
+        className={`status-item jobs-button${running ? ' busy' : ''}`}
+        onClick={props.onToggle}
+        aria-expanded={props.open}
+        data-testid="jobs-button"
+        title="Jobs (Shift+J)"
+      >
         {running ? <span className="spinner" aria-hidden="true" /> : '◷'} {running ? `${running} running` : 'Jobs'}
       </button>
       {props.open && (
@@ -25,7 +34,11 @@ export function JobTray(props: { jobs: JobSummaryT[]; open: boolean; onToggle: (
               ×
             </button>
           </header>
-          {props.jobs.length === 0 && <div className="empty-hint">No jobs yet. Long work (tests of every profile, migrations, backups) shows here.</div>}
+          {props.jobs.length === 0 && (
+            <div className="empty-hint">
+              No jobs yet. Long work (tests of every profile, migrations, backups) shows here.
+            </div>
+          )}
           <ul>
             {props.jobs.map((job) => {
               const pct = percent(job)
@@ -43,11 +56,27 @@ export function JobTray(props: { jobs: JobSummaryT[]; open: boolean; onToggle: (
                   </div>
                   {job.state === 'running' && (
                     <div className="progress" aria-valuenow={pct} role="progressbar">
-                      <div className={`progress-bar${pct === undefined ? ' indeterminate' : ''}`} style={{ width: `${pct ?? 40}%` }} />
+                      <div
+                        className={`progress-bar${pct === undefined ? ' indeterminate' : ''}`}
+                        style={{ width: `${pct ?? 40}%` }}
+                      />
                     </div>
                   )}
-                  {job.progress?.message && job.state === 'running' && <div className="muted small">{job.progress.message}</div>}
-                  {lastLog && <div className={`muted small log-${lastLog.level}`}>{lastLog.message}</div>}
+                  {job.progress?.message && job.state === 'running' && (
+                    <div className="muted small">{job.progress.message}</div>
+                  )}
+                  {job.state === 'running' && lastLog && (
+                    <div className={`muted small log-${lastLog.level}`}>{lastLog.message}</div>
+                  )}
+                  {job.state !== 'running' && job.log.length > 0 && (
+                    <ul className="job-log">
+                      {job.log.slice(-6).map((line, index) => (
+                        <li key={index} className={`small log-${line.level}`}>
+                          {line.message}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                   {job.error && <div className="small log-error">{job.error.message}</div>}
                 </li>
               )

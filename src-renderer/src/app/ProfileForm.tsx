@@ -1,7 +1,20 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
-import { DEFAULT_PORTS, DRIVER_LABELS, DRIVERS, ENVIRONMENTS, SSL_MODES } from '../../../src-shared/schemas/constants.js'
-import type { AppInfoT, Driver, Environment, ProfileInputT, ProfileTestResultT, ProfileViewT } from '../../../src-shared/contract.js'
+import {
+  DEFAULT_PORTS,
+  DRIVER_LABELS,
+  DRIVERS,
+  ENVIRONMENTS,
+  SSL_MODES,
+} from '../../../src-shared/schemas/constants.js'
+import type {
+  AppInfoT,
+  Driver,
+  Environment,
+  ProfileInputT,
+  ProfileTestResultT,
+  ProfileViewT,
+} from '../../../src-shared/contract.js'
 import { api } from '../client/api.js'
 import { TestResultLine } from './TestResult.js'
 import { useToasts } from './Toasts.js'
@@ -73,12 +86,22 @@ function toInput(draft: Draft, id: string | undefined): ProfileInputT {
     ssl: { mode: server ? draft.sslMode : 'disable', ca: server && draft.sslCa ? draft.sslCa : undefined },
     folder: draft.folder || undefined,
     environment: draft.environment,
-    folders: { migrations: draft.migrations || undefined, backups: draft.backups || undefined, seeds: draft.seeds || undefined },
+    folders: {
+      migrations: draft.migrations || undefined,
+      backups: draft.backups || undefined,
+      seeds: draft.seeds || undefined,
+    },
     readOnly: draft.readOnly,
   }
 }
 
-export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; folders: string[]; onClose: () => void; onSaved: (profile: ProfileViewT) => void }) {
+export function ProfileForm(props: {
+  profile?: ProfileViewT
+  info?: AppInfoT
+  folders: string[]
+  onClose: () => void
+  onSaved: (profile: ProfileViewT) => void
+}) {
   const secretsAvailable = props.info?.secrets.available ?? false
   const [draft, setDraft] = useState<Draft>(() => draftFrom(props.profile, secretsAvailable))
   const [testResult, setTestResult] = useState<ProfileTestResultT>()
@@ -91,7 +114,9 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
     mutationFn: () => api('profiles.save', toInput(draft, props.profile?.id)),
     onSuccess: (saved) => {
       // Put the saved profile in the cache at once so the page can select it before the refetch.
-      queryClient.setQueryData<ProfileViewT[]>(['profiles.list'], (list = []) => (list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved]))
+      queryClient.setQueryData<ProfileViewT[]>(['profiles.list'], (list = []) =>
+        list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved],
+      )
       void queryClient.invalidateQueries({ queryKey: ['profiles.list'] })
       toasts.success(props.profile ? 'Profile saved' : 'Profile created', saved.name)
       props.onSaved(saved)
@@ -117,13 +142,25 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
       footer={
         <>
           <div className="footer-left">{testResult && <TestResultLine result={testResult} />}</div>
-          <button type="button" className="button" onClick={() => test.mutate()} disabled={test.isPending} data-testid="form-test">
+          <button
+            type="button"
+            className="button"
+            onClick={() => test.mutate()}
+            disabled={test.isPending}
+            data-testid="form-test"
+          >
             {test.isPending ? 'Testing…' : 'Test connection'}
           </button>
           <button type="button" className="button" onClick={props.onClose}>
             Cancel
           </button>
-          <button type="submit" form="profile-form" className="button button-primary" disabled={save.isPending} data-testid="form-save">
+          <button
+            type="submit"
+            form="profile-form"
+            className="button button-primary"
+            disabled={save.isPending}
+            data-testid="form-save"
+          >
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
         </>
@@ -132,13 +169,28 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
       <form id="profile-form" className="form-grid" onSubmit={submit} autoComplete="off">
         <label className="field span-2">
           <span>Name</span>
-          <input name="name" value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={120} autoFocus placeholder="e.g. Orders (staging)" />
+          <input
+            name="name"
+            value={draft.name}
+            onChange={(e) => set('name', e.target.value)}
+            required
+            maxLength={120}
+            autoFocus
+            placeholder="e.g. Orders (staging)"
+          />
         </label>
         <div className="field span-2">
           <span>Driver</span>
           <div className="segmented" role="radiogroup" aria-label="Driver">
             {DRIVERS.map((driver) => (
-              <button type="button" key={driver} role="radio" aria-checked={draft.driver === driver} className={draft.driver === driver ? 'active' : ''} onClick={() => set('driver', driver)}>
+              <button
+                type="button"
+                key={driver}
+                role="radio"
+                aria-checked={draft.driver === driver}
+                className={draft.driver === driver ? 'active' : ''}
+                onClick={() => set('driver', driver)}
+              >
                 {DRIVER_LABELS[driver]}
               </button>
             ))}
@@ -149,10 +201,22 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
           <div className="field span-2">
             <span>Connect with</span>
             <div className="segmented" role="radiogroup" aria-label="Connect with">
-              <button type="button" role="radio" aria-checked={!draft.useUrl} className={!draft.useUrl ? 'active' : ''} onClick={() => set('useUrl', false)}>
+              <button
+                type="button"
+                role="radio"
+                aria-checked={!draft.useUrl}
+                className={!draft.useUrl ? 'active' : ''}
+                onClick={() => set('useUrl', false)}
+              >
                 Host and port
               </button>
-              <button type="button" role="radio" aria-checked={draft.useUrl} className={draft.useUrl ? 'active' : ''} onClick={() => set('useUrl', true)}>
+              <button
+                type="button"
+                role="radio"
+                aria-checked={draft.useUrl}
+                className={draft.useUrl ? 'active' : ''}
+                onClick={() => set('useUrl', true)}
+              >
                 URL
               </button>
             </div>
@@ -162,7 +226,13 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
         {server && draft.useUrl && (
           <label className="field span-2">
             <span>URL</span>
-            <input name="url" value={draft.url} onChange={(e) => set('url', e.target.value)} placeholder={`${draft.driver}://user@host:${DEFAULT_PORTS[draft.driver]}/database`} spellCheck={false} />
+            <input
+              name="url"
+              value={draft.url}
+              onChange={(e) => set('url', e.target.value)}
+              placeholder={`${draft.driver}://user@host:${DEFAULT_PORTS[draft.driver]}/database`}
+              spellCheck={false}
+            />
             <small>A password in the URL is moved to the secret store and removed from the URL.</small>
           </label>
         )}
@@ -171,19 +241,42 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
           <>
             <label className="field">
               <span>Host</span>
-              <input name="host" value={draft.host} onChange={(e) => set('host', e.target.value)} placeholder="localhost" spellCheck={false} />
+              <input
+                name="host"
+                value={draft.host}
+                onChange={(e) => set('host', e.target.value)}
+                placeholder="localhost"
+                spellCheck={false}
+              />
             </label>
             <label className="field">
               <span>Port</span>
-              <input name="port" value={draft.port} onChange={(e) => set('port', e.target.value.replace(/\D/g, ''))} placeholder={String(DEFAULT_PORTS[draft.driver])} inputMode="numeric" />
+              <input
+                name="port"
+                value={draft.port}
+                onChange={(e) => set('port', e.target.value.replace(/\D/g, ''))}
+                placeholder={String(DEFAULT_PORTS[draft.driver])}
+                inputMode="numeric"
+              />
             </label>
             <label className="field">
               <span>Database</span>
-              <input name="database" value={draft.database} onChange={(e) => set('database', e.target.value)} spellCheck={false} />
+              <input
+                name="database"
+                value={draft.database}
+                onChange={(e) => set('database', e.target.value)}
+                spellCheck={false}
+              />
             </label>
             <label className="field">
               <span>User</span>
-              <input name="user" value={draft.user} onChange={(e) => set('user', e.target.value)} placeholder={draft.driver === 'postgres' ? 'postgres' : 'root'} spellCheck={false} />
+              <input
+                name="user"
+                value={draft.user}
+                onChange={(e) => set('user', e.target.value)}
+                placeholder={draft.driver === 'postgres' ? 'postgres' : 'root'}
+                spellCheck={false}
+              />
             </label>
           </>
         )}
@@ -191,15 +284,25 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
         {!server && (
           <label className="field span-2">
             <span>Database file</span>
-            <input name="database" value={draft.database} onChange={(e) => set('database', e.target.value)} placeholder="/path/to/app.sqlite (created if missing)" spellCheck={false} />
+            <input
+              name="database"
+              value={draft.database}
+              onChange={(e) => set('database', e.target.value)}
+              placeholder="/path/to/app.sqlite (created if missing)"
+              spellCheck={false}
+            />
           </label>
         )}
 
         {server && (
           <>
             <label className="field">
-              <span>Password</span>
-              <select name="passwordMode" value={draft.passwordMode} onChange={(e) => set('passwordMode', e.target.value as PasswordMode)}>
+              <span>Password storage</span>
+              <select
+                name="passwordMode"
+                value={draft.passwordMode}
+                onChange={(e) => set('passwordMode', e.target.value as PasswordMode)}
+              >
                 <option value="stored" disabled={!secretsAvailable}>
                   Store securely{secretsAvailable ? '' : ' (unavailable)'}
                 </option>
@@ -209,7 +312,13 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
               {!secretsAvailable && <small>{props.info?.secrets.description}</small>}
             </label>
             <label className="field">
-              <span>{props.profile?.hasPassword ? 'New password (leave empty to keep)' : draft.passwordMode === 'ask' ? 'Password (for testing only, not saved)' : 'Password'}</span>
+              <span>
+                {props.profile?.hasPassword
+                  ? 'New password (leave empty to keep)'
+                  : draft.passwordMode === 'ask'
+                    ? 'Password (for testing only, not saved)'
+                    : 'Password'}
+              </span>
               <input
                 name="password"
                 type="password"
@@ -221,13 +330,22 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
               />
               {props.profile?.hasPassword && (
                 <label className="check">
-                  <input type="checkbox" checked={draft.clearPassword} onChange={(e) => set('clearPassword', e.target.checked)} /> Forget the stored password
+                  <input
+                    type="checkbox"
+                    checked={draft.clearPassword}
+                    onChange={(e) => set('clearPassword', e.target.checked)}
+                  />{' '}
+                  Forget the stored password
                 </label>
               )}
             </label>
             <label className="field">
               <span>SSL mode</span>
-              <select name="sslMode" value={draft.sslMode} onChange={(e) => set('sslMode', e.target.value as Draft['sslMode'])}>
+              <select
+                name="sslMode"
+                value={draft.sslMode}
+                onChange={(e) => set('sslMode', e.target.value as Draft['sslMode'])}
+              >
                 {SSL_MODES.map((mode) => (
                   <option key={mode} value={mode}>
                     {mode}
@@ -237,7 +355,13 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
             </label>
             <label className="field">
               <span>CA file</span>
-              <input name="sslCa" value={draft.sslCa} onChange={(e) => set('sslCa', e.target.value)} placeholder="/path/to/ca.pem (verify-ca, verify-full)" spellCheck={false} />
+              <input
+                name="sslCa"
+                value={draft.sslCa}
+                onChange={(e) => set('sslCa', e.target.value)}
+                placeholder="/path/to/ca.pem (verify-ca, verify-full)"
+                spellCheck={false}
+              />
             </label>
           </>
         )}
@@ -246,7 +370,14 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
           <span>Environment</span>
           <div className="segmented" role="radiogroup" aria-label="Environment">
             {ENVIRONMENTS.map((environment) => (
-              <button type="button" key={environment} role="radio" aria-checked={draft.environment === environment} className={`env-option env-${environment}${draft.environment === environment ? ' active' : ''}`} onClick={() => set('environment', environment)}>
+              <button
+                type="button"
+                key={environment}
+                role="radio"
+                aria-checked={draft.environment === environment}
+                className={`env-option env-${environment}${draft.environment === environment ? ' active' : ''}`}
+                onClick={() => set('environment', environment)}
+              >
                 <span className={`env-dot env-dot-${environment}`} /> {environment}
               </button>
             ))}
@@ -254,7 +385,13 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
         </div>
         <label className="field">
           <span>Group / folder</span>
-          <input name="folder" value={draft.folder} onChange={(e) => set('folder', e.target.value)} list="profile-folders" placeholder="e.g. Billing" />
+          <input
+            name="folder"
+            value={draft.folder}
+            onChange={(e) => set('folder', e.target.value)}
+            list="profile-folders"
+            placeholder="e.g. Billing"
+          />
           <datalist id="profile-folders">
             {props.folders.map((folder) => (
               <option key={folder} value={folder} />
@@ -264,7 +401,13 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
         <label className="field check-field">
           <span>Safety</span>
           <label className="check">
-            <input type="checkbox" name="readOnly" checked={draft.readOnly} onChange={(e) => set('readOnly', e.target.checked)} /> Read-only (no migrations, restores or seeds)
+            <input
+              type="checkbox"
+              name="readOnly"
+              checked={draft.readOnly}
+              onChange={(e) => set('readOnly', e.target.checked)}
+            />{' '}
+            Read-only (no migrations, restores or seeds)
           </label>
         </label>
 
@@ -273,15 +416,33 @@ export function ProfileForm(props: { profile?: ProfileViewT; info?: AppInfoT; fo
           <div className="form-grid three">
             <label className="field">
               <span>Migrations</span>
-              <input name="migrations" value={draft.migrations} onChange={(e) => set('migrations', e.target.value)} placeholder="./migrations" spellCheck={false} />
+              <input
+                name="migrations"
+                value={draft.migrations}
+                onChange={(e) => set('migrations', e.target.value)}
+                placeholder="./migrations"
+                spellCheck={false}
+              />
             </label>
             <label className="field">
               <span>Backups</span>
-              <input name="backups" value={draft.backups} onChange={(e) => set('backups', e.target.value)} placeholder="./backups" spellCheck={false} />
+              <input
+                name="backups"
+                value={draft.backups}
+                onChange={(e) => set('backups', e.target.value)}
+                placeholder="./backups"
+                spellCheck={false}
+              />
             </label>
             <label className="field">
               <span>Seeds</span>
-              <input name="seeds" value={draft.seeds} onChange={(e) => set('seeds', e.target.value)} placeholder="./seeds" spellCheck={false} />
+              <input
+                name="seeds"
+                value={draft.seeds}
+                onChange={(e) => set('seeds', e.target.value)}
+                placeholder="./seeds"
+                spellCheck={false}
+              />
             </label>
           </div>
         </fieldset>

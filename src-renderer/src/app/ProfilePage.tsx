@@ -5,7 +5,12 @@ import { TABS, navigate, type Tab } from '../client/router.js'
 import { TestResultLine } from './TestResult.js'
 import { DriverTag, EnvBadge, Kbd } from './ui.js'
 
-const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', migrations: 'Migrations', backups: 'Backups', seeds: 'Seeds' }
+const TAB_LABELS: Record<Tab, string> = {
+  overview: 'Overview',
+  migrations: 'Migrations',
+  backups: 'Backups',
+  seeds: 'Seeds',
+}
 
 function target(profile: ProfileViewT): string {
   if (profile.url) return profile.url
@@ -23,7 +28,13 @@ export function ProfilePage(props: {
   onDelete: () => void
 }) {
   const { profile } = props
-  const test = useQuery<ProfileTestResultT | null>({ queryKey: ['test', profile.id], queryFn: () => null, staleTime: Infinity, enabled: false, initialData: null })
+  const test = useQuery<ProfileTestResultT | null>({
+    queryKey: ['test', profile.id],
+    queryFn: () => null,
+    staleTime: Infinity,
+    enabled: false,
+    initialData: null,
+  })
   return (
     <main className="main" aria-label={profile.name}>
       {profile.environment === 'production' && (
@@ -34,33 +45,56 @@ export function ProfilePage(props: {
       <header className="page-header">
         <div className="title-block">
           <h1>
-            {profile.name} <EnvBadge environment={profile.environment} /> {profile.readOnly && <span className="ro-badge">read-only</span>}
+            {profile.name} <EnvBadge environment={profile.environment} />{' '}
+            {profile.readOnly && <span className="ro-badge">read-only</span>}
           </h1>
           <div className="subtitle">
             <DriverTag driver={profile.driver} /> <code>{target(profile)}</code>
           </div>
         </div>
         <div className="header-actions">
-          <button className="button" onClick={props.onTest} disabled={props.testing} data-testid="test-connection" title="Test connection (T)">
+          <button
+            className="button"
+            onClick={props.onTest}
+            disabled={props.testing}
+            data-testid="test-connection"
+            title="Test connection (T)"
+          >
             {props.testing ? 'Testing…' : 'Test connection'}
           </button>
           <button className="button" onClick={props.onEdit} data-testid="edit-profile" title="Edit (E)">
             Edit
           </button>
-          <button className="button button-danger-quiet" onClick={props.onDelete} data-testid="delete-profile" title="Delete (Shift+Del)">
+          <button
+            className="button button-danger-quiet"
+            onClick={props.onDelete}
+            data-testid="delete-profile"
+            title="Delete (Shift+Del)"
+          >
             Delete
           </button>
         </div>
       </header>
       <div className="tabs" role="tablist">
         {TABS.map((tab, index) => (
-          <button key={tab} role="tab" aria-selected={props.tab === tab} className={props.tab === tab ? 'active' : ''} onClick={() => navigate({ profileId: profile.id, tab })} title={`${TAB_LABELS[tab]} (${index + 1})`}>
+          <button
+            key={tab}
+            role="tab"
+            aria-selected={props.tab === tab}
+            className={props.tab === tab ? 'active' : ''}
+            onClick={() => navigate({ profileId: profile.id, tab })}
+            title={`${TAB_LABELS[tab]} (${index + 1})`}
+          >
             {TAB_LABELS[tab]}
           </button>
         ))}
       </div>
       <div className="tab-panel" role="tabpanel">
-        {props.tab === 'overview' ? <Overview profile={profile} result={test.data ?? undefined} /> : <Placeholder tab={props.tab} info={props.info} />}
+        {props.tab === 'overview' ? (
+          <Overview profile={profile} result={test.data ?? undefined} />
+        ) : (
+          <Placeholder tab={props.tab} info={props.info} />
+        )}
       </div>
     </main>
   )
@@ -126,11 +160,23 @@ function Overview({ profile, result }: { profile: ProfileViewT; result?: Profile
         <dl className="kv">
           <Row label="Driver">{DRIVER_LABELS[profile.driver]}</Row>
           {profile.url && <Row label="URL">{profile.url}</Row>}
-          {!profile.url && server && <Row label="Host">{`${profile.host ?? 'localhost'}:${profile.port ?? 'default'}`}</Row>}
+          {!profile.url && server && (
+            <Row label="Host">{`${profile.host ?? 'localhost'}:${profile.port ?? 'default'}`}</Row>
+          )}
           {!profile.url && <Row label={server ? 'Database' : 'File'}>{profile.database}</Row>}
           {!profile.url && server && <Row label="User">{profile.user ?? '(default)'}</Row>}
           {server && <Row label="SSL">{profile.ssl.mode + (profile.ssl.ca ? ` · CA ${profile.ssl.ca}` : '')}</Row>}
-          {server && <Row label="Password">{profile.passwordMode === 'stored' ? (profile.hasPassword ? 'stored securely' : 'none stored') : profile.passwordMode === 'ask' ? 'asked every time' : 'none'}</Row>}
+          {server && (
+            <Row label="Password">
+              {profile.passwordMode === 'stored'
+                ? profile.hasPassword
+                  ? 'stored securely'
+                  : 'none stored'
+                : profile.passwordMode === 'ask'
+                  ? 'asked every time'
+                  : 'none'}
+            </Row>
+          )}
           <Row label="Environment">{profile.environment}</Row>
           <Row label="Group">{profile.folder ?? '—'}</Row>
         </dl>

@@ -6,7 +6,8 @@ export function groupProfiles(profiles: ProfileViewT[], filter = ''): Array<[str
   const needle = filter.trim().toLowerCase()
   const groups = new Map<string, ProfileViewT[]>()
   for (const profile of profiles) {
-    const haystack = `${profile.name} ${profile.folder ?? ''} ${profile.database ?? ''} ${profile.host ?? ''} ${profile.environment} ${profile.driver}`.toLowerCase()
+    const haystack =
+      `${profile.name} ${profile.folder ?? ''} ${profile.database ?? ''} ${profile.host ?? ''} ${profile.environment} ${profile.driver}`.toLowerCase()
     if (needle && !haystack.includes(needle)) continue
     const folder = profile.folder || 'Ungrouped'
     groups.set(folder, [...(groups.get(folder) ?? []), profile])
@@ -35,11 +36,23 @@ export function Sidebar(props: {
           <span className="brand-mark">M8</span> Migr8
         </div>
         <div className="sidebar-actions">
-          <button className="icon-button" title="New profile (N)" aria-label="New profile" onClick={props.onNew} data-testid="new-profile">
+          <button
+            className="icon-button"
+            title="New profile (N)"
+            aria-label="New profile"
+            onClick={props.onNew}
+            data-testid="new-profile"
+          >
             +
           </button>
           <div className="menu-anchor">
-            <button className="icon-button" title="More" aria-label="More actions" aria-expanded={menuOpen} onClick={() => setMenuOpen((open) => !open)}>
+            <button
+              className="icon-button"
+              title="More"
+              aria-label="More actions"
+              aria-expanded={menuOpen}
+              onClick={() => setMenuOpen((open) => !open)}
+            >
               ⋯
             </button>
             {menuOpen && (
@@ -69,7 +82,13 @@ export function Sidebar(props: {
         </div>
       </div>
       <div className="sidebar-search">
-        <input type="search" placeholder="Filter profiles" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter profiles" />
+        <input
+          type="search"
+          placeholder="Filter profiles"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter profiles"
+        />
       </div>
       <div className="sidebar-list">
         {groups.length === 0 && <div className="empty-hint">{filter ? 'No profile matches.' : 'No profiles yet.'}</div>}

@@ -9,7 +9,13 @@ export function TestResultLine({ result }: { result: ProfileTestResultT }) {
     )
   }
   return (
-    <span className="test-line test-fail" data-testid="test-result" data-ok="false" data-code={result.error.code} title={result.error.remedy}>
+    <span
+      className="test-line test-fail"
+      data-testid="test-result"
+      data-ok="false"
+      data-code={result.error.code}
+      title={result.error.remedy}
+    >
       ✕ {result.error.code.replace(/_/g, ' ').toLowerCase()}: {result.error.message}
     </span>
   )

@@ -33,7 +33,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const [api] = useState<ToastApi>(() => ({
     error: (error) => {
       const payload: ErrorPayload = errorPayload(error)
-      push({ kind: 'error', title: payload.code.replace(/_/g, ' ').toLowerCase(), message: payload.message, remedy: payload.remedy })
+      push({
+        kind: 'error',
+        title: payload.code.replace(/_/g, ' ').toLowerCase(),
+        message: payload.message,
+        remedy: payload.remedy,
+      })
     },
     success: (title, message) => push({ kind: 'success', title, message }),
     info: (title, message) => push({ kind: 'info', title, message }),
@@ -43,7 +48,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" role="region" aria-label="Notifications">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast-${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'}>
+          <div
+            key={toast.id}
+            className={`toast toast-${toast.kind}`}
+            role={toast.kind === 'error' ? 'alert' : 'status'}
+          >
             <div className="toast-body">
               <div className="toast-title">{toast.title}</div>
               {toast.message && <div className="toast-message">{toast.message}</div>}

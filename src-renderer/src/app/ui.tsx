@@ -2,11 +2,20 @@ import { useEffect, useRef, type ReactNode } from 'react'
 import { DRIVER_LABELS, ENVIRONMENT_COLORS } from '../../../src-shared/schemas/constants.js'
 import type { Driver, Environment } from '../../../src-shared/contract.js'
 
-export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; label?: string }) {
+export function Dialog(props: {
+  title: string
+  onClose: () => void
+  children: ReactNode
+  footer?: ReactNode
+  wide?: boolean
+  label?: string
+}) {
   const ref = useRef<HTMLDivElement>(null)
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null
-    const first = ref.current?.querySelector<HTMLElement>('[autofocus], input, select, textarea, button:not(.icon-button)')
+    const first = ref.current?.querySelector<HTMLElement>(
+      '[autofocus], input, select, textarea, button:not(.icon-button)',
+    )
     if (first) first.focus()
     else ref.current?.focus()
     return () => previous?.focus?.()
@@ -49,7 +58,13 @@ export function EnvBadge({ environment }: { environment: Environment }) {
 }
 
 export function EnvDot({ environment }: { environment: Environment }) {
-  return <span className={`env-dot env-dot-${environment}`} aria-hidden="true" data-color={ENVIRONMENT_COLORS[environment]} />
+  return (
+    <span
+      className={`env-dot env-dot-${environment}`}
+      aria-hidden="true"
+      data-color={ENVIRONMENT_COLORS[environment]}
+    />
+  )
 }
 
 export function DriverTag({ driver }: { driver: Driver }) {

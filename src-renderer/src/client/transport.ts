@@ -55,7 +55,14 @@ function webBridge(): Bridge {
   return {
     async call(channel, input) {
       if (!token) {
-        return { ok: false, error: { code: 'IPC_INVALID', message: 'This page was opened without its access token.', remedy: 'Open the full address printed by `migr8 web` (it ends with #token=…).' } }
+        return {
+          ok: false,
+          error: {
+            code: 'IPC_INVALID',
+            message: 'This page was opened without its access token.',
+            remedy: 'Open the full address printed by `migr8 web` (it ends with #token=…).',
+          },
+        }
       }
       let response: Response
       try {
