@@ -1,3 +1,4 @@
+/* global setInterval, clearInterval, performance */
 // `node bench/backup/index.mjs`: Migr8's backups and restores against the standard tools, in one run.
 //
 // PostgreSQL: a generated database (BENCH_PG_MB, default 64 MiB of table data; BENCH_PG_MB=1024 for the
