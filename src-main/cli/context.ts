@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import { Migr8Error } from '../../src-shared/errors.js'
-import { loadConfig } from '../config/load.js'
-import { parseDuration, type Migr8Config } from '../config/schema.js'
+import type { Migr8Config } from '../config/schema.js'
 import { openAdapter, type Adapter } from '../db/index.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Output } from './output.js'
 
@@ -24,9 +23,10 @@ export interface CommandContext {
 
 export type CommandAction<A extends unknown[]> = (context: CommandContext, ...args: A) => Promise<number | void>
 
-function waitMs(wait: GlobalOptions['wait']): number {
+async function waitMs(wait: GlobalOptions['wait']): Promise<number> {
   if (wait === undefined || wait === false) return 0
   if (wait === true) return 60_000
+  const { parseDuration } = await import('../config/schema.js')
   const ms = parseDuration(wait)
   if (ms === undefined)
     throw new Migr8Error(
@@ -58,7 +58,10 @@ export function action<A extends unknown[]>(
     let adapter: Promise<Adapter> | undefined
     let code: number
     try {
-      const wait = waitMs(globals.wait)
+      const wait = await waitMs(globals.wait)
+      // The config loader (and its schema and YAML parser) is imported here rather than at start-up,
+      // so `migr8 version` and `--help` do not pay for it.
+      const { loadConfig } = await import('../config/load.js')
       let config: Migr8Config | undefined
       // Loaded on first use, so commands such as `version` and `config init` work without a valid config.
       const context: CommandContext = {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
-import { action } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { Output } from '../output.js'
 
 declare const MIGR8_VERSION: string | undefined
 
@@ -10,15 +11,12 @@ export function registerVersionCommand(program: Command): void {
   const command = program
     .command('version')
     .description('print the Migr8 version')
-    .action(
-      action(
-        () => command,
-        async ({ output }) => {
-          output.result(`migr8 ${VERSION} (node ${process.versions.node})`, {
-            version: VERSION,
-            node: process.versions.node,
-          })
-        },
-      ),
-    )
+    // Not wrapped in action(): it needs neither the config nor a database, so it loads neither.
+    .action(() => {
+      const globals = command.optsWithGlobals<GlobalOptions>()
+      new Output({ json: !!globals.json, verbose: !!globals.verbose }).result(
+        `migr8 ${VERSION} (node ${process.versions.node})`,
+        { version: VERSION, node: process.versions.node },
+      )
+    })
 }
