@@ -4,7 +4,7 @@ import type { MigrationsConfig, OutOfOrderPolicy } from '../config/schema.js'
 import type { Adapter } from '../db/adapter.js'
 import { canonicalVersion, readMigrations } from './formats/index.js'
 import { HistoryStore } from './history.js'
-import { acquireMigrationLock, actorName, currentLockHolder } from './lock.js'
+import { acquireMigrationLock, actorName, currentLockHolder, migrationLockKey } from './lock.js'
 import type { HistoryRow, Migration, MigrationStatus } from './model.js'
 import { prepareScript, renderDryRun, runPrepared, type Direction, type PreparedScript } from './runner.js'
 import { computeStatus } from './status.js'
@@ -73,8 +73,7 @@ export class Migrator {
   }
 
   private lockKey(): string {
-    const { connection } = this.adapter
-    return `migr8:${connection.driver}:${connection.host}:${connection.database}:${connection.schema ?? ''}:${this.settings.table}`
+    return migrationLockKey(this.adapter, this.settings.table)
   }
 
   private async locked<T>(ctx: RunContext, fn: (snapshot: Snapshot) => Promise<T>): Promise<T> {

@@ -14,6 +14,12 @@ export interface LockOptions {
   key: string
 }
 
+/** What the migration lock locks: one database, schema and history table. Shared by every writer of the history. */
+export function migrationLockKey(adapter: Adapter, table: string): string {
+  const { connection } = adapter
+  return `migr8:${connection.driver}:${connection.host}:${connection.database}:${connection.schema ?? ''}:${table}`
+}
+
 export interface MigrationLock {
   release(): Promise<void>
 }

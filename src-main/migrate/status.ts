@@ -2,6 +2,9 @@ import type { HistoryRow, Migration, MigrationStatus, StatusEntry } from './mode
 import { canonicalVersion } from './formats/index.js'
 import { compareVersions } from './version.js'
 
+/** Checksum of a row adopted from a tool whose migrations Migr8 cannot read (node-pg-migrate's JavaScript). */
+export const FOREIGN_CHECKSUM_PREFIX = 'foreign:'
+
 /**
  * Joins the files and the history into one list, oldest first: linear in the number of
  * migrations, with the history already loaded in one query.
@@ -48,10 +51,11 @@ export function computeStatus(
   }
   for (const row of history.values()) {
     if (seen.has(canonicalVersion(row.version))) continue
+    const foreign = row.checksum.startsWith(FOREIGN_CHECKSUM_PREFIX)
     entries.push({
       version: row.version,
       name: row.name,
-      state: row.state === 'applied' ? 'missing_file' : row.state,
+      state: row.state === 'applied' ? (foreign ? 'applied' : 'missing_file') : row.state,
       hasDown: false,
       ...recorded(row),
       checksum: { recorded: row.checksum },

@@ -3,19 +3,13 @@ import type { RunContext } from '../../../src-shared/progress.js'
 import type { Adapter } from '../../db/adapter.js'
 import type { MigratorSettings } from '../engine.js'
 import { HistoryStore } from '../history.js'
-import { acquireMigrationLock, actorName } from '../lock.js'
+import { acquireMigrationLock, actorName, migrationLockKey } from '../lock.js'
 import { prepareAdoption } from './plan.js'
 import type { AdoptionResult, AdoptOptions } from './types.js'
 
 export { detectForeignHistory } from './detect.js'
 export { planAdoption } from './plan.js'
 export * from './types.js'
-
-/** The same key the Migrator locks, so adopt and a concurrent `migrate up` exclude each other. */
-function lockKey(adapter: Adapter, table: string): string {
-  const { connection } = adapter
-  return `migr8:${connection.driver}:${connection.host}:${connection.database}:${connection.schema ?? ''}:${table}`
-}
 
 /**
  * Takes over another tool's history: under Migr8's migration lock, writes one Migr8 row per version
@@ -49,7 +43,7 @@ export async function adopt(
       mode: settings.lock.mode,
       timeoutMs: settings.lock.timeout,
       leaseMs: settings.lock.lease,
-      key: lockKey(adapter, settings.table),
+      key: migrationLockKey(adapter, settings.table),
     },
     ctx,
   )

@@ -1,3 +1,4 @@
+import { FOREIGN_CHECKSUM_PREFIX } from '../status.js'
 import type { Adapter } from '../../db/adapter.js'
 import type { MigratorSettings } from '../engine.js'
 import { canonicalVersion, readMigrations } from '../formats/index.js'
@@ -90,7 +91,9 @@ export function buildPlan(
     rows.push({
       version,
       name,
-      checksum: migration?.checksum ?? UNKNOWN_CHECKSUM,
+      // node-pg-migrate's migrations are JavaScript: recorded as applied by a foreign tool, not as lost files.
+      checksum:
+        migration?.checksum ?? (tool === 'node-pg-migrate' ? `${FOREIGN_CHECKSUM_PREFIX}${tool}` : UNKNOWN_CHECKSUM),
       state: stopped ? 'partial' : 'applied',
       appliedAt: row.appliedAt ?? now,
       executionMs: row.executionMs ?? 0,
