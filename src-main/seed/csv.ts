@@ -6,7 +6,7 @@ import { Migr8Error, cancelled } from '../../src-shared/errors.js'
 
 /** PostgreSQL allows 1,600 columns, SQLite 2,000 and MySQL 4,096: wider headers are refused outright. */
 export const MAX_CSV_COLUMNS = 4096
-const READ_CHUNK = 1 << 20
+const READ_CHUNK = 256 << 10
 const DELIMITERS = [',', ';', '\t', '|']
 
 export interface CsvFormat {
@@ -52,7 +52,8 @@ export class Utf8Decoder extends Transform {
   private offset = 0
 
   constructor(private readonly file: string) {
-    super({ readableObjectMode: true })
+    // At most a couple of decoded chunks wait for the parser: memory stays flat whatever the file size.
+    super({ readableObjectMode: true, readableHighWaterMark: 2 })
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -22,10 +22,13 @@ const BOOLEAN_WORDS = new Map<string, boolean>([
   ['off', false],
 ])
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
 function validDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  return day <= days
+  if (day <= 28) return true
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1])
 }
 
 /** The narrowest type a CSV cell fits. */
