@@ -16,10 +16,14 @@ export async function openDecompressed(
   signal?: AbortSignal,
 ): Promise<DecompressedInput> {
   // A custom archive carries its compression inside; the file itself is read as is.
-  const codec = await decompressor(record.format === 'custom' ? 'none' : record.compression, signal)
   const meter = new Meter({ phase, total: record.sizeCompressed, onProgress })
+  const file = createReadStream(path, { highWaterMark: 1 << 20 })
+  if (record.format === 'custom' || record.compression === 'none') {
+    return { streams: [file, meter], exited: Promise.resolve(), kill: () => undefined }
+  }
+  const codec = await decompressor(record.compression, signal)
   return {
-    streams: [createReadStream(path, { highWaterMark: 1 << 20 }), meter, codec.stream],
+    streams: [file, meter, codec.stream],
     exited: codec.exited,
     kill: codec.kill,
   }
