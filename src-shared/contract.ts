@@ -153,6 +153,38 @@ export const AppInfo = z.object({
   cliCommands: z.array(z.object({ area: z.string(), command: z.string(), description: z.string() })),
 })
 
+export const MIGRATION_STATES = [
+  'applied',
+  'pending',
+  'partial',
+  'partial_down',
+  'missing_file',
+  'checksum_drift',
+  'out_of_order',
+] as const
+
+export const MigrationStatusView = z.object({
+  /** The migrations folder read. */
+  dir: z.string(),
+  current: z.string().optional(),
+  pending: z.number(),
+  problems: z.array(z.string()),
+  lock: z.object({ owner: z.string(), since: z.string() }).optional(),
+  entries: z.array(
+    z.object({
+      version: z.string(),
+      name: z.string(),
+      state: z.enum(MIGRATION_STATES),
+      hasDown: z.boolean(),
+      appliedAt: z.string().optional(),
+      executionMs: z.number().optional(),
+      appliedBy: z.string().optional(),
+      statements: z.object({ done: z.number(), total: z.number() }).optional(),
+      error: z.string().optional(),
+    }),
+  ),
+})
+
 const Id = z.object({ id: z.string().min(1).max(64) }).strict()
 const Nothing = z.undefined().or(z.null()).or(z.object({}).strict()).optional()
 
@@ -188,6 +220,12 @@ export const contract = {
     output: z.object({ imported: z.array(ProfileView) }),
   },
 
+  /** Read-only: which migrations of the profile's folder are applied, pending or in trouble. */
+  'migrations.status': {
+    input: z.object({ profileId: z.string().min(1).max(64), password: z.string().max(1000).optional() }).strict(),
+    output: MigrationStatusView,
+  },
+
   'jobs.list': { input: Nothing, output: z.array(JobSummary) },
   'jobs.cancel': {
     input: z.object({ jobId: z.string().min(1) }).strict(),
@@ -208,6 +246,7 @@ export type ProfileTestResultT = z.output<typeof ProfileTestResult>
 export type JobEventT = z.output<typeof JobEvent>
 export type JobSummaryT = z.output<typeof JobSummary>
 export type AppInfoT = z.output<typeof AppInfo>
+export type MigrationStatusViewT = z.output<typeof MigrationStatusView>
 export type Driver = (typeof DRIVERS)[number]
 export type Environment = (typeof ENVIRONMENTS)[number]
 

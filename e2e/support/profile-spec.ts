@@ -310,7 +310,10 @@ export function defineProfileSpec(target: SpecTarget): void {
     await shot(page, '10-shortcuts')
     await page.keyboard.press('Escape')
     await page.keyboard.press('2')
-    await page.getByText('migr8 up').waitFor()
+    // The demo profile's example migrations, read-only status from the real engine.
+    await page.getByTestId('migrations-status').getByText('create_customers').waitFor()
+    expect(await page.getByTestId('migrations-status').textContent()).toMatch(/Pending\s*3/)
+    await page.getByText('migr8 migrate up').waitFor()
     await shot(page, '11-migrations-placeholder')
     await page.keyboard.press('1')
     await page.keyboard.press('Control+k')

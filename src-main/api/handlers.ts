@@ -1,11 +1,13 @@
 import { appHandlers } from './app.js'
 import type { HandlerTable } from './context.js'
 import { jobHandlers } from './jobs.js'
+import { migrationHandlers } from './migrations.js'
 import { profileHandlers } from './profiles.js'
 
 /** Every call of the contract, mapped to its handler (one file per area). */
 export const handlers: HandlerTable = {
   ...appHandlers,
   ...profileHandlers,
+  ...migrationHandlers,
   ...jobHandlers,
 }

@@ -103,3 +103,33 @@ describe('job runner', () => {
     expect(await dispatch('jobs.cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } })
   })
 })
+
+describe('migrations.status', () => {
+  it('reads the demo profile status through the migration engine, read-only', async () => {
+    const { dispatch, context } = await makeApi({ demo: true })
+    const [demo] = context.profiles.list()
+    const result = await dispatch('migrations.status', { profileId: demo.id })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    const status = result.value as { pending: number; entries: Array<{ name: string; state: string }> }
+    expect(status.entries.map((entry) => entry.state)).toEqual(['pending', 'pending', 'pending'])
+    expect(status.entries[0].name).toBe('create_customers')
+    expect(status.pending).toBe(3)
+  })
+
+  it('explains a profile without a migrations folder', async () => {
+    const { dispatch, context } = await makeApi()
+    const saved = await context.profiles.save({
+      name: 's',
+      driver: 'sqlite',
+      database: ':memory:',
+      ssl: { mode: 'disable' },
+      environment: 'development',
+      folders: {},
+      readOnly: false,
+      passwordMode: 'none',
+    })
+    const result = await dispatch('migrations.status', { profileId: saved.id })
+    expect(!result.ok && result.error.code).toBe('PATH_INVALID')
+  })
+})

@@ -2,6 +2,8 @@ import { useQuery } from '@tanstack/react-query'
 import { DRIVER_LABELS } from '../../../src-shared/schemas/constants.js'
 import type { AppInfoT, ProfileTestResultT, ProfileViewT } from '../../../src-shared/contract.js'
 import { TABS, navigate, type Tab } from '../client/router.js'
+import { CliCommands } from './CliCommands.js'
+import { MigrationsTab } from './MigrationsTab.js'
 import { TestResultLine } from './TestResult.js'
 import { DriverTag, EnvBadge, Kbd } from './ui.js'
 
@@ -90,11 +92,9 @@ export function ProfilePage(props: {
         ))}
       </div>
       <div className="tab-panel" role="tabpanel">
-        {props.tab === 'overview' ? (
-          <Overview profile={profile} result={test.data ?? undefined} />
-        ) : (
-          <Placeholder tab={props.tab} info={props.info} />
-        )}
+        {props.tab === 'overview' && <Overview profile={profile} result={test.data ?? undefined} />}
+        {props.tab === 'migrations' && <MigrationsTab profile={profile} info={props.info} />}
+        {(props.tab === 'backups' || props.tab === 'seeds') && <CliCommands area={props.tab} info={props.info} />}
       </div>
     </main>
   )
@@ -190,27 +190,5 @@ function Overview({ profile, result }: { profile: ProfileViewT; result?: Profile
         </dl>
       </section>
     </div>
-  )
-}
-
-function Placeholder({ tab, info }: { tab: Tab; info?: AppInfoT }) {
-  const commands = info?.cliCommands.filter((command) => command.area === tab) ?? []
-  return (
-    <section className="card placeholder">
-      <h3>{TAB_LABELS[tab]} — coming to the app soon</h3>
-      <p className="muted">Meanwhile, the command line does it. Run these in the project folder (or pass --url):</p>
-      <table className="table">
-        <tbody>
-          {commands.map((command) => (
-            <tr key={command.command}>
-              <td>
-                <code>{command.command}</code>
-              </td>
-              <td className="muted">{command.description}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
   )
 }
