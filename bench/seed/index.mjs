@@ -14,6 +14,7 @@
 // also a ~1 GB file: preview time and the peak RSS of `migr8 seed run --validate` on PostgreSQL.
 //
 // Env: BENCH_SEED_ROWS, BENCH_REPEAT, BENCH_DIALECTS (postgres,mysql,sqlite), BENCH_SEED_GB=1, BENCH_KEEP=1.
+/* global performance, setInterval, clearInterval */
 import { execFileSync, spawn } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'

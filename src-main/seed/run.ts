@@ -62,6 +62,9 @@ function progress(run: FileRun, rows: number, bytes?: number): void {
 async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promise<SeedTableReport> {
   const { source, adapter, options } = run
   const head = await readCsvHead(source.file, 1, run.delimiter)
+  if (head.header.length === 0 || (head.header.length === 1 && head.header[0] === '')) {
+    throw new Migr8Error('SEED_INVALID', `${source.name} is empty: a CSV seed needs a header row.`, 'Add a header row naming the table columns.')
+  }
   if (head.header.length > MAX_CSV_COLUMNS) {
     throw new Migr8Error('SEED_INVALID', `${source.name} has ${head.header.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`, 'Check the delimiter (seeds.delimiter) and the header row.')
   }

@@ -236,6 +236,14 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     expect(await count(adapter, 'customers')).toBe(0)
   })
 
+  it('refuses an empty CSV file and loads a header-only one as zero rows', async () => {
+    const adapter = await open()
+    const [empty] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'kinds.csv': '' })))
+    expect(empty.error).toMatchObject({ code: 'SEED_INVALID', message: expect.stringMatching(/is empty/) })
+    const [header] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'kinds.csv': 'id,label\n' })))
+    expect([header.status, header.rowsInserted]).toEqual(['loaded', 0])
+  })
+
   it('names the missing table', async () => {
     const adapter = await open()
     const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'nosuch.csv': 'id\n1\n' })))
