@@ -76,8 +76,20 @@ export class Migrator {
     return migrationLockKey(this.adapter, this.settings.table)
   }
 
-  private async locked<T>(ctx: RunContext, fn: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` under the migration lock with files and history read once. A dry run only reads: it
+   * takes no lock and creates no table, so previewing never changes the database.
+   */
+  private async locked<T>(
+    ctx: RunContext,
+    fn: (snapshot: Snapshot) => Promise<T>,
+    options: { dryRun?: boolean } = {},
+  ): Promise<T> {
     const migrations = readMigrations(this.settings.dir)
+    if (options.dryRun) {
+      const history = (await this.history.exists()) ? await this.history.load() : new Map<string, HistoryRow>()
+      return fn({ migrations, history })
+    }
     const lock = await acquireMigrationLock(
       this.adapter,
       this.history,
@@ -233,83 +245,100 @@ export class Migrator {
   }
 
   up(options: UpOptions = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) =>
-      this.withCurrent(await this.execute(this.planUp(snapshot, options, ctx), options.dryRun, ctx)),
+    return this.locked(
+      ctx,
+      async (snapshot) =>
+        this.withCurrent(await this.execute(this.planUp(snapshot, options, ctx), options.dryRun, ctx)),
+      options,
     )
   }
 
   down(options: DownOptions = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) =>
-      this.withCurrent(await this.execute(this.planDown(snapshot, options), options.dryRun, ctx)),
+    return this.locked(
+      ctx,
+      async (snapshot) => this.withCurrent(await this.execute(this.planDown(snapshot, options), options.dryRun, ctx)),
+      options,
     )
   }
 
   /** Moves to exactly `version`: up to it if it is ahead, down to it if it is behind. */
   goto(version: string, options: { dryRun?: boolean } = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) => {
-      const newest = this.appliedVersions(snapshot).pop()
-      const plan =
-        newest !== undefined && compareVersions(version, newest) < 0
-          ? this.planDown(snapshot, { to: version })
-          : this.planUp(snapshot, { to: version, outOfOrder: 'error' }, ctx)
-      return this.withCurrent(await this.execute(plan, options.dryRun, ctx))
-    })
+    return this.locked(
+      ctx,
+      async (snapshot) => {
+        const newest = this.appliedVersions(snapshot).pop()
+        const plan =
+          newest !== undefined && compareVersions(version, newest) < 0
+            ? this.planDown(snapshot, { to: version })
+            : this.planUp(snapshot, { to: version, outOfOrder: 'error' }, ctx)
+        return this.withCurrent(await this.execute(plan, options.dryRun, ctx))
+      },
+      options,
+    )
   }
 
   /** Rolls back the newest migration and applies it again. */
   redo(options: { dryRun?: boolean } = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) => {
-      const down = this.planDown(snapshot, { step: 1 })
-      if (down.length === 0)
-        throw new Migr8Error(
-          'MIGRATION_NOT_FOUND',
-          'No migration is applied, so there is nothing to redo.',
-          'Run `migr8 migrate up` first.',
-        )
-      const up = prepareScript(this.adapter, down[0].migration, 'up', this.env)
-      return this.withCurrent(await this.execute([...down, up], options.dryRun, ctx))
-    })
+    return this.locked(
+      ctx,
+      async (snapshot) => {
+        const down = this.planDown(snapshot, { step: 1 })
+        if (down.length === 0)
+          throw new Migr8Error(
+            'MIGRATION_NOT_FOUND',
+            'No migration is applied, so there is nothing to redo.',
+            'Run `migr8 migrate up` first.',
+          )
+        const up = prepareScript(this.adapter, down[0].migration, 'up', this.env)
+        return this.withCurrent(await this.execute([...down, up], options.dryRun, ctx))
+      },
+      options,
+    )
   }
 
   /** Continues a migration that stopped mid-way outside a transaction, after its last good statement. */
   resume(options: { dryRun?: boolean } = {}, ctx: RunContext = {}): Promise<RunResult> {
-    return this.locked(ctx, async (snapshot) => {
-      const row = [...snapshot.history.values()].find((r) => r.state !== 'applied')
-      if (!row)
-        throw new Migr8Error(
-          'NOT_FOUND',
-          'No migration is stopped part-way; there is nothing to resume.',
-          'Run `migr8 migrate status` to see the state of each migration.',
-        )
-      const direction: Direction = row.state === 'partial' ? 'up' : 'down'
-      const prepared = prepareScript(this.adapter, this.findFile(snapshot, row.version), direction, this.env)
-      if (options.dryRun) {
-        return {
-          steps: [],
-          dryRunSql: renderDryRun(
-            {
-              ...prepared,
-              statements: prepared.statements.slice(row.statementsDone),
-              transactional: false,
-              reason: `resuming at statement ${row.statementsDone + 1}`,
-            },
-            this.settings.table,
-          ),
+    return this.locked(
+      ctx,
+      async (snapshot) => {
+        const row = [...snapshot.history.values()].find((r) => r.state !== 'applied')
+        if (!row)
+          throw new Migr8Error(
+            'NOT_FOUND',
+            'No migration is stopped part-way; there is nothing to resume.',
+            'Run `migr8 migrate status` to see the state of each migration.',
+          )
+        const direction: Direction = row.state === 'partial' ? 'up' : 'down'
+        const prepared = prepareScript(this.adapter, this.findFile(snapshot, row.version), direction, this.env)
+        if (options.dryRun) {
+          return {
+            steps: [],
+            dryRunSql: renderDryRun(
+              {
+                ...prepared,
+                statements: prepared.statements.slice(row.statementsDone),
+                transactional: false,
+                reason: `resuming at statement ${row.statementsDone + 1}`,
+              },
+              this.settings.table,
+            ),
+          }
         }
-      }
-      ctx.onLog?.(
-        'info',
-        `resuming ${row.version}_${row.name} at statement ${row.statementsDone + 1} of ${prepared.statements.length}`,
-      )
-      const durationMs = await runPrepared(
-        this.adapter,
-        this.history,
-        { ...prepared, transactional: false },
-        { actor: this.actor, resumeFrom: row },
-        ctx,
-      )
-      return this.withCurrent({ steps: [{ version: row.version, name: row.name, direction, durationMs }] })
-    })
+        ctx.onLog?.(
+          'info',
+          `resuming ${row.version}_${row.name} at statement ${row.statementsDone + 1} of ${prepared.statements.length}`,
+        )
+        const durationMs = await runPrepared(
+          this.adapter,
+          this.history,
+          { ...prepared, transactional: false },
+          { actor: this.actor, resumeFrom: row },
+          ctx,
+        )
+        return this.withCurrent({ steps: [{ version: row.version, name: row.name, direction, durationMs }] })
+      },
+      options,
+    )
   }
 
   /** Settles a stopped migration by hand (`markApplied`/`forget`) or re-records edited checksums. */

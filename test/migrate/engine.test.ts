@@ -71,8 +71,15 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     // MySQL cannot roll back DDL, so its dry run shows the statements without a transaction.
     expect(dry.dryRunSql).toContain(dialect === 'mysql' ? 'without a transaction' : 'BEGIN;')
     expect(await tableExists(adapter, 't1')).toBe(false)
+    // A preview never changes the database, not even by creating Migr8's own tables.
+    expect(await tableExists(adapter, 'migr8_migrations')).toBe(false)
+    expect((await migrator.down({ dryRun: true })).dryRunSql).toBe('')
 
     expect((await migrator.up({ step: 2 })).current).toBe('2')
+    const downPreview = await migrator.down({ dryRun: true })
+    expect(downPreview.dryRunSql).toContain('DROP TABLE t2;')
+    expect((await migrator.redo({ dryRun: true })).dryRunSql).toMatch(/DROP TABLE t2;[\s\S]*CREATE TABLE t2/)
+    expect(await tableExists(adapter, 't2')).toBe(true)
     expect((await migrator.up({ to: '4' })).current).toBe('4')
     expect((await migrator.goto('1')).steps.map((s) => `${s.direction}${s.version}`)).toEqual([
       'down4',
