@@ -13,6 +13,8 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   config: async () => (await import('./commands/config.js')).registerConfigCommands,
   backup: async () => (await import('./commands/backup.js')).registerBackupCommands,
   seed: async () => (await import('./commands/seed.js')).registerSeedCommands,
+  adopt: async () => (await import('./commands/adopt.js')).registerAdoptCommand,
+  web: async () => (await import('./commands/web.js')).registerWebCommand,
   version: async () => (await import('./commands/version.js')).registerVersionCommand,
 }
 
@@ -57,6 +59,15 @@ try {
   if (error instanceof CommanderError) {
     // Help and version are successes; everything else commander rejects is bad usage.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE
+    if (error.exitCode !== 0 && process.argv.includes('--json')) {
+      const message = error.message.replace(/^error: /, '')
+      const payload = {
+        code: 'BAD_USAGE',
+        message: `${message[0].toUpperCase()}${message.slice(1)}.`,
+        remedy: 'Run `migr8 --help` (or `migr8 COMMAND --help`) for the usage.',
+      }
+      process.stdout.write(`${JSON.stringify({ error: payload }, null, 2)}\n`)
+    }
   } else {
     throw error
   }
