@@ -23,19 +23,45 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stats.mtimeMs)
 }
 
-/** Runs `electron-vite build` once when out/renderer is missing or stale (sources newer than it). */
-export function ensureBuilt(): void {
+function isFresh(): boolean {
   const index = join(RENDERER_DIR, 'index.html')
   const sources = Math.max(
     newestMtime(join(ROOT, 'src-renderer')),
     newestMtime(join(ROOT, 'src-shared')),
     newestMtime(join(ROOT, 'electron.vite.config.ts')),
   )
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  })
+  return existsSync(index) && statSync(index).mtimeMs >= sources && existsSync(join(ROOT, 'out', 'main', 'index.js'))
+}
+
+/**
+ * Runs `electron-vite build` once when out/ is missing or older than its sources. Test files run in
+ * parallel workers, so a lock folder makes the others wait for the one that builds.
+ */
+export function ensureBuilt(): void {
+  if (isFresh()) return
+  const lock = join(ROOT, 'out', '.e2e-build-lock')
+  mkdirSync(join(ROOT, 'out'), { recursive: true })
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000)
+        rmSync(lock, { recursive: true, force: true })
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another build (${lock})`)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+  }
+  try {
+    if (isFresh()) return
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    })
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
 
 /** Why the browser tests cannot run here, or undefined; under MIGR8_REQUIRE_DBS=1 a missing browser fails. */
