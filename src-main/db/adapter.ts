@@ -27,12 +27,24 @@ export interface ColumnInfo {
   hasDefault: boolean
 }
 
+/** One of Migr8's own writes (INSERT/UPDATE/DELETE with `?` placeholders), for `Session.writeAll`. */
+export interface SqlWrite {
+  sql: string
+  params: readonly unknown[]
+}
+
 /** One connection; statements on it run in order, so it can hold a transaction or a session lock. */
 export interface Session {
   /** Runs one statement with `?` placeholders and returns its rows (empty for non-queries). */
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>
   /** Runs one statement of a user's script as it is (no placeholders). */
   execute(sql: string): Promise<void>
+  /**
+   * Runs several of Migr8's own writes atomically in as few round trips as the dialect allows: one
+   * statement on PostgreSQL (data-modifying CTEs), one transaction (or the open one) elsewhere. The
+   * writes must touch different rows, as they may run in any order and see the same snapshot.
+   */
+  writeAll(writes: readonly SqlWrite[]): Promise<void>
   begin(): Promise<void>
   commit(): Promise<void>
   rollback(): Promise<void>

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
-import type { Adapter, ColumnInfo, Row, ServerInfo, Session, SqlStatement, TransactionPolicy } from './adapter.js'
+import type {
+  Adapter,
+  ColumnInfo,
+  Row,
+  ServerInfo,
+  Session,
+  SqlStatement,
+  SqlWrite,
+  TransactionPolicy,
+} from './adapter.js'
 import { describeTarget, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
@@ -46,9 +55,34 @@ class MysqlSession implements Session {
       throw this.adapter.translateError(error)
     }
   }
-  begin = () => this.execute('START TRANSACTION')
-  commit = () => this.execute('COMMIT')
-  rollback = () => this.execute('ROLLBACK')
+  /** In the open transaction, or in one of its own: one commit (one log flush) for all the writes. */
+  async writeAll(writes: readonly SqlWrite[]): Promise<void> {
+    if (writes.length === 1 || this.inTransaction) {
+      for (const write of writes) await this.query(write.sql, write.params)
+      return
+    }
+    await this.begin()
+    try {
+      for (const write of writes) await this.query(write.sql, write.params)
+      await this.commit()
+    } catch (error) {
+      await this.rollback().catch(() => undefined)
+      throw error
+    }
+  }
+  private inTransaction = false
+  begin = async () => {
+    await this.execute('START TRANSACTION')
+    this.inTransaction = true
+  }
+  commit = async () => {
+    this.inTransaction = false
+    await this.execute('COMMIT')
+  }
+  rollback = async () => {
+    this.inTransaction = false
+    await this.execute('ROLLBACK')
+  }
   /** The driver connection, for LOAD DATA LOCAL INFILE (seed). */
   get raw(): mysql.PoolConnection {
     return this.connection

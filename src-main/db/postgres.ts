@@ -1,7 +1,16 @@
 import pg from 'pg'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
-import type { Adapter, ColumnInfo, Row, ServerInfo, Session, SqlStatement, TransactionPolicy } from './adapter.js'
+import type {
+  Adapter,
+  ColumnInfo,
+  Row,
+  ServerInfo,
+  Session,
+  SqlStatement,
+  SqlWrite,
+  TransactionPolicy,
+} from './adapter.js'
 import { describeTarget, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
@@ -52,6 +61,17 @@ class PostgresSession implements Session {
     } catch (error) {
       throw this.adapter.translateError(error)
     }
+  }
+  /** `WITH w0 AS (write 0), w1 AS (write 1) write n`: one statement, so one round trip and atomic on its own. */
+  async writeAll(writes: readonly SqlWrite[]): Promise<void> {
+    if (writes.length === 0) return
+    const last = writes[writes.length - 1]
+    const ctes = writes.slice(0, -1).map((write, index) => `migr8_w${index} AS (${write.sql})`)
+    const sql = ctes.length > 0 ? `WITH ${ctes.join(', ')} ${last.sql}` : last.sql
+    await this.query(
+      sql,
+      writes.flatMap((write) => write.params),
+    )
   }
   begin = () => this.execute('BEGIN')
   commit = () => this.execute('COMMIT')

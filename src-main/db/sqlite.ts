@@ -3,7 +3,16 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
-import type { Adapter, ColumnInfo, Row, ServerInfo, Session, SqlStatement, TransactionPolicy } from './adapter.js'
+import type {
+  Adapter,
+  ColumnInfo,
+  Row,
+  ServerInfo,
+  Session,
+  SqlStatement,
+  SqlWrite,
+  TransactionPolicy,
+} from './adapter.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 
 function quoteIdent(name: string): string {
@@ -40,6 +49,21 @@ class SqliteSession implements Session {
       this.adapter.db.exec(sql)
     } catch (error) {
       throw this.adapter.translateError(error)
+    }
+  }
+  /** In the open transaction, or in one of its own: one commit (one journal sync) for all the writes. */
+  async writeAll(writes: readonly SqlWrite[]): Promise<void> {
+    if (writes.length === 1 || this.adapter.db.inTransaction) {
+      for (const write of writes) await this.query(write.sql, write.params)
+      return
+    }
+    await this.begin()
+    try {
+      for (const write of writes) await this.query(write.sql, write.params)
+      await this.commit()
+    } catch (error) {
+      if (this.adapter.db.inTransaction) await this.rollback().catch(() => undefined)
+      throw error
     }
   }
   begin = () => this.execute('BEGIN IMMEDIATE')

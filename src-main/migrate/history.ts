@@ -1,8 +1,20 @@
-import type { Adapter, Row, Session } from '../db/adapter.js'
+import type { Adapter, Row, Session, SqlWrite } from '../db/adapter.js'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { HistoryRow, HistoryState, JournalEntry, JournalEvent } from './model.js'
 
 type Runner = Pick<Session, 'query'>
+
+type HistoryChanges = Partial<
+  Pick<HistoryRow, 'state' | 'statementsDone' | 'statementHashes' | 'error' | 'executionMs' | 'checksum' | 'appliedAt'>
+>
+
+interface JournalInput {
+  version?: string
+  event: JournalEvent
+  actor: string
+  durationMs?: number
+  detail?: string
+}
 
 function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value))
@@ -67,10 +79,15 @@ export class HistoryStore {
   }
 
   async insert(runner: Runner, row: HistoryRow): Promise<void> {
-    await runner.query(
-      `INSERT INTO ${this.table} (version, name, checksum, state, applied_at, execution_ms, applied_by, statements_done, statements_total, statement_hashes, error)
+    const write = this.insertWrite(row)
+    await runner.query(write.sql, write.params)
+  }
+
+  insertWrite(row: HistoryRow): SqlWrite {
+    return {
+      sql: `INSERT INTO ${this.table} (version, name, checksum, state, applied_at, execution_ms, applied_by, statements_done, statements_total, statement_hashes, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
+      params: [
         row.version,
         row.name,
         row.checksum,
@@ -83,20 +100,24 @@ export class HistoryStore {
         row.statementHashes.join(','),
         row.error ?? null,
       ],
-    )
+    }
+  }
+
+  /**
+   * A change of the history and its journal entry as one atomic write, in one round trip where the
+   * dialect allows (PostgreSQL): what every applied or rolled-back migration records.
+   */
+  async record(runner: Pick<Session, 'writeAll'>, writes: Array<SqlWrite | undefined>): Promise<void> {
+    await runner.writeAll(writes.filter((write): write is SqlWrite => write !== undefined))
   }
 
   /** Records progress of a non-transactional run, statement by statement. */
-  async update(
-    runner: Runner,
-    version: string,
-    changes: Partial<
-      Pick<
-        HistoryRow,
-        'state' | 'statementsDone' | 'statementHashes' | 'error' | 'executionMs' | 'checksum' | 'appliedAt'
-      >
-    >,
-  ): Promise<void> {
+  async update(runner: Runner, version: string, changes: HistoryChanges): Promise<void> {
+    const write = this.updateWrite(version, changes)
+    if (write) await runner.query(write.sql, write.params)
+  }
+
+  updateWrite(version: string, changes: HistoryChanges): SqlWrite | undefined {
     const columns: Array<[string, unknown]> = []
     if (changes.state !== undefined) columns.push(['state', changes.state])
     if (changes.statementsDone !== undefined) columns.push(['statements_done', changes.statementsDone])
@@ -105,25 +126,39 @@ export class HistoryStore {
     if (changes.executionMs !== undefined) columns.push(['execution_ms', changes.executionMs])
     if (changes.checksum !== undefined) columns.push(['checksum', changes.checksum])
     if (changes.appliedAt !== undefined) columns.push(['applied_at', changes.appliedAt])
-    if (columns.length === 0) return
-    await runner.query(`UPDATE ${this.table} SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE version = ?`, [
-      ...columns.map(([, v]) => v),
-      version,
-    ])
+    if (columns.length === 0) return undefined
+    return {
+      sql: `UPDATE ${this.table} SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE version = ?`,
+      params: [...columns.map(([, v]) => v), version],
+    }
   }
 
   async remove(runner: Runner, version: string): Promise<void> {
-    await runner.query(`DELETE FROM ${this.table} WHERE version = ?`, [version])
+    const write = this.removeWrite(version)
+    await runner.query(write.sql, write.params)
   }
 
-  async journal(
-    runner: Runner,
-    entry: { version?: string; event: JournalEvent; actor: string; durationMs?: number; detail?: string },
-  ): Promise<void> {
-    await runner.query(
-      `INSERT INTO ${this.journalTable} (version, event, at, actor, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?)`,
-      [entry.version ?? null, entry.event, new Date(), entry.actor, entry.durationMs ?? null, entry.detail ?? null],
-    )
+  removeWrite(version: string): SqlWrite {
+    return { sql: `DELETE FROM ${this.table} WHERE version = ?`, params: [version] }
+  }
+
+  async journal(runner: Runner, entry: JournalInput): Promise<void> {
+    const write = this.journalWrite(entry)
+    await runner.query(write.sql, write.params)
+  }
+
+  journalWrite(entry: JournalInput): SqlWrite {
+    return {
+      sql: `INSERT INTO ${this.journalTable} (version, event, at, actor, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+      params: [
+        entry.version ?? null,
+        entry.event,
+        new Date(),
+        entry.actor,
+        entry.durationMs ?? null,
+        entry.detail ?? null,
+      ],
+    }
   }
 
   /** Journal entries, newest first; `limit` bounds what the timeline loads. */

@@ -140,28 +140,28 @@ async function record(
   durationMs: number,
 ): Promise<void> {
   const { migration, direction, statements } = prepared
+  // The history row and its journal entry in one write (one round trip on PostgreSQL).
   if (direction === 'up') {
-    await history.insert(runner, {
-      version: migration.version,
-      name: migration.name,
-      checksum: migration.checksum,
-      state: 'applied',
-      appliedAt: new Date(),
-      executionMs: durationMs,
-      appliedBy: options.actor,
-      statementsDone: statements.length,
-      statementsTotal: statements.length,
-      statementHashes: [],
-    })
-    await history.journal(runner, { version: migration.version, event: 'applied', actor: options.actor, durationMs })
+    await history.record(runner, [
+      history.insertWrite({
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        state: 'applied',
+        appliedAt: new Date(),
+        executionMs: durationMs,
+        appliedBy: options.actor,
+        statementsDone: statements.length,
+        statementsTotal: statements.length,
+        statementHashes: [],
+      }),
+      history.journalWrite({ version: migration.version, event: 'applied', actor: options.actor, durationMs }),
+    ])
   } else {
-    await history.remove(runner, migration.version)
-    await history.journal(runner, {
-      version: migration.version,
-      event: 'rolled_back',
-      actor: options.actor,
-      durationMs,
-    })
+    await history.record(runner, [
+      history.removeWrite(migration.version),
+      history.journalWrite({ version: migration.version, event: 'rolled_back', actor: options.actor, durationMs }),
+    ])
   }
 }
 
@@ -230,6 +230,8 @@ async function runTracked(
           unit: 'statements',
         })
         await session.execute(statements[index].sql)
+        // The last statement's progress is recorded with the final state below, in the same write.
+        if (index === statements.length - 1) break
         await history.update(session, migration.version, {
           statementsDone: index + 1,
           statementHashes: hashes.slice(0, index + 1),
@@ -249,18 +251,23 @@ async function runTracked(
     }
     const durationMs = Math.round(performance.now() - started)
     if (direction === 'up') {
-      await history.update(session, migration.version, {
-        state: 'applied',
-        executionMs: durationMs,
-        error: undefined,
-        appliedAt: new Date(),
-      })
-      await history.journal(session, {
-        version: migration.version,
-        event: options.resumeFrom ? 'resumed' : 'applied',
-        actor: options.actor,
-        durationMs,
-      })
+      // Applied, with the last statement's progress and the journal entry: one atomic write (one commit).
+      await history.record(session, [
+        history.updateWrite(migration.version, {
+          state: 'applied',
+          statementsDone: statements.length,
+          statementHashes: hashes,
+          executionMs: durationMs,
+          error: undefined,
+          appliedAt: new Date(),
+        }),
+        history.journalWrite({
+          version: migration.version,
+          event: options.resumeFrom ? 'resumed' : 'applied',
+          actor: options.actor,
+          durationMs,
+        }),
+      ])
     } else {
       await record(session, history, prepared, options, durationMs)
     }
