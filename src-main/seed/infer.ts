@@ -31,6 +31,30 @@ function validDate(year: number, month: number, day: number): boolean {
   return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1])
 }
 
+const digitAt = (text: string, at: number) => text.charCodeAt(at) - 48
+const isDigitAt = (text: string, at: number) => {
+  const c = text.charCodeAt(at)
+  return c >= 48 && c <= 57
+}
+
+/** `YYYY-MM-DD`, checked without a regular expression (the common case of large files). */
+function plainDate(text: string): boolean {
+  for (const at of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigitAt(text, at)) return false
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false
+  const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3)
+  return validDate(year, digitAt(text, 5) * 10 + digitAt(text, 6), digitAt(text, 8) * 10 + digitAt(text, 9))
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (or with `T`), checked without a regular expression. */
+function plainTimestamp(text: string): boolean {
+  if (!plainDate(text.slice(0, 10))) return false
+  const sep = text.charCodeAt(10)
+  if (sep !== 32 && sep !== 84) return false
+  for (const at of [11, 12, 14, 15, 17, 18]) if (!isDigitAt(text, at)) return false
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false
+  return digitAt(text, 11) * 10 + digitAt(text, 12) <= 23 && digitAt(text, 14) <= 5 && digitAt(text, 17) <= 5
+}
+
 /** The narrowest type a CSV cell fits. */
 export function inferText(value: string | null): InferredType {
   if (value === null || value === '') return 'empty'
@@ -173,16 +197,23 @@ export function converterFor(column: { type: string; nullable: boolean }, dialec
   switch (kind) {
     case 'integer': {
       const limits = INTEGER_LIMITS.find(([pattern]) => pattern.test(type))
+      const limitNumbers = limits ? [Number(limits[1]), Number(limits[2])] : undefined
       return (value) => {
         if (notNull(value) === null) return null
         if (typeof value === 'boolean') return value ? 1 : 0
         const text = asText(value).trim()
         if (!INTEGER.test(text)) fail(`not an integer`)
-        if (limits && text.length > 2) {
+        if (text.length < 16) {
+          // Exact as a double below 2^53: no BigInt needed.
+          const n = Number(text)
+          if (limits && (n < limitNumbers![0] || n > limitNumbers![1])) fail(`out of range for ${column.type}`)
+          return n
+        }
+        if (limits) {
           const big = BigInt(text)
           if (big < limits[1] || big > limits[2]) fail(`out of range for ${column.type}`)
         }
-        return text.length < 16 ? Number(text) : text
+        return text
       }
     }
     case 'decimal': {
@@ -220,6 +251,7 @@ export function converterFor(column: { type: string; nullable: boolean }, dialec
         if (notNull(value) === null) return null
         if (value instanceof Date) return value.toISOString().slice(0, 10)
         const text = asText(value).trim()
+        if (text.length === 10 && plainDate(text)) return text
         const match = DATE.exec(text) ?? TIMESTAMP.exec(text)
         if (!match || !validDate(+match[1], +match[2], +match[3])) fail('not a date (YYYY-MM-DD)')
         return text
@@ -229,6 +261,7 @@ export function converterFor(column: { type: string; nullable: boolean }, dialec
         if (notNull(value) === null) return null
         if (value instanceof Date) return dialect === 'mysql' ? value.toISOString().replace('T', ' ').replace('Z', '') : value.toISOString()
         const text = asText(value).trim()
+        if (text.length === 19 && plainTimestamp(text)) return text
         const match = TIMESTAMP.exec(text) ?? DATE.exec(text)
         if (!match || !validDate(+match[1], +match[2], +match[3])) fail('not a timestamp (YYYY-MM-DD HH:MM:SS)')
         if (match[4] !== undefined && (+match[4] > 23 || +match[5] > 59 || (match[7] !== undefined && +match[7] > 59))) fail('not a valid time of day')
