@@ -5,20 +5,40 @@ import type { Adapter } from '../db/adapter.js'
  * compared as numbers of any length (timestamps overflow doubles), then text.
  */
 export function compareVersions(a: string, b: string): number {
+  if (a === b) return 0
+  // Digits only (sequential numbers, timestamps): compared as numbers without splitting or BigInt.
+  if (DIGITS.test(a) && DIGITS.test(b)) return compareDigits(a, b)
   const left = a.split(/[._]/)
   const right = b.split(/[._]/)
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
     const x = left[i] ?? ''
     const y = right[i] ?? ''
     if (x === y) continue
-    if (/^\d+$/.test(x) && /^\d+$/.test(y)) {
-      const difference = BigInt(x) - BigInt(y)
-      if (difference !== 0n) return difference < 0n ? -1 : 1
+    if (DIGITS.test(x) && DIGITS.test(y)) {
+      const difference = compareDigits(x, y)
+      if (difference !== 0) return difference
       continue
     }
     if (x === '') return -1
     if (y === '') return 1
     return x < y ? -1 : 1
+  }
+  return 0
+}
+
+const DIGITS = /^\d+$/
+
+/** Two whole numbers written in digits, of any length: the shorter (without leading zeros) is smaller. */
+function compareDigits(x: string, y: string): number {
+  let i = 0
+  let j = 0
+  while (i < x.length - 1 && x.charCodeAt(i) === 48) i++
+  while (j < y.length - 1 && y.charCodeAt(j) === 48) j++
+  const lengths = x.length - i - (y.length - j)
+  if (lengths !== 0) return lengths < 0 ? -1 : 1
+  for (; i < x.length; i++, j++) {
+    const difference = x.charCodeAt(i) - y.charCodeAt(j)
+    if (difference !== 0) return difference < 0 ? -1 : 1
   }
   return 0
 }

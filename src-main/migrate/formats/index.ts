@@ -141,11 +141,22 @@ export function readMigrations(dir: string): Migration[] {
 
 /** `001` and `1` are the same version to golang-migrate and goose (they parse integers). */
 export function canonicalVersion(version: string): string {
+  // Nearly every version is digits only: no split, no BigInt (this runs for every file and history row).
+  if (DIGITS.test(version)) return withoutLeadingZeros(version)
   return version
     .split('.')
-    .map((part) => (/^\d+$/.test(part) ? BigInt(part).toString() : part))
+    .map((part) => (DIGITS.test(part) ? withoutLeadingZeros(part) : part))
     .join('.')
 }
+
+/** The digits of a whole number without leading zeros, as BigInt(digits).toString() writes them. */
+function withoutLeadingZeros(digits: string): string {
+  let start = 0
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++
+  return start === 0 ? digits : digits.slice(start)
+}
+
+const DIGITS = /^\d+$/
 
 function setDirection(entry: Collected, direction: 'up' | 'down', script: Script, file: string): void {
   if (entry[direction]) {
