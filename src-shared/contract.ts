@@ -138,10 +138,13 @@ export const JobEvent = z.discriminatedUnion('type', [
 
 export const SecretStorageInfo = z.object({
   /** keychain: OS keychain via Electron safeStorage; file: AES-256-GCM file with a 0600 key; none: fail closed. */
-  kind: z.enum(['keychain', 'file', 'none']),
-  /** Whether passwords can be stored; false means "ask every time". */
+  kind: z.enum(['keychain', 'file', 'master', 'none']),
+  /** Whether passwords can be stored now; false means "ask every time" (or unlock first). */
   available: z.boolean(),
   description: z.string(),
+  /** master: locked until the master password is typed this session; configured once one was set. */
+  locked: z.boolean().optional(),
+  configured: z.boolean().optional(),
 })
 
 export const AppInfo = z.object({
@@ -225,6 +228,10 @@ export const contract = {
     input: z.object({ profileId: z.string().min(1).max(64), password: z.string().max(1000).optional() }).strict(),
     output: MigrationStatusView,
   },
+
+  /** Unlocks (or, the first time, sets) the master password that protects stored passwords. */
+  'secrets.unlock': { input: z.object({ password: z.string().min(1).max(1000) }).strict(), output: SecretStorageInfo },
+  'secrets.lock': { input: Nothing, output: SecretStorageInfo },
 
   'jobs.list': { input: Nothing, output: z.array(JobSummary) },
   'jobs.cancel': {

@@ -267,7 +267,7 @@ export function defineProfileSpec(target: SpecTarget): void {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()
   })
 
-  it('edits a profile: production shows a red banner and deletion asks for the name', async () => {
+  it('edits a profile: production shows a red banner and deletion asks for the database name', async () => {
     const page = target.page()
     await select(page, 'Local SQLite')
     await page.getByTestId('edit-profile').click()
@@ -283,6 +283,8 @@ export function defineProfileSpec(target: SpecTarget): void {
     const confirm = page.getByTestId('confirm')
     expect(await confirm.isDisabled()).toBe(true)
     await page.getByTestId('confirm-input').fill('Local SQLite (prod)')
+    expect(await confirm.isDisabled()).toBe(true)
+    await page.getByTestId('confirm-input').fill('app.sqlite')
     await shot(page, '08-typed-confirmation')
     await confirm.click()
     await page

@@ -3,11 +3,13 @@ import type { HandlerTable } from './context.js'
 import { jobHandlers } from './jobs.js'
 import { migrationHandlers } from './migrations.js'
 import { profileHandlers } from './profiles.js'
+import { secretHandlers } from './secrets.js'
 
 /** Every call of the contract, mapped to its handler (one file per area). */
 export const handlers: HandlerTable = {
   ...appHandlers,
   ...profileHandlers,
+  ...secretHandlers,
   ...migrationHandlers,
   ...jobHandlers,
 }

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { app, BrowserWindow, Menu, safeStorage, screen, session, shell, type WebContents } from 'electron'
 import { createApiContext, createDispatcher } from '../api/index.js'
+import { MasterPasswordSecretStore } from '../profiles/master.js'
 import { dataDir } from '../profiles/paths.js'
+import type { SecretStore } from '../profiles/secrets.js'
 import { registerIpcTransport } from '../transport/ipc.js'
 import { contentSecurityPolicy } from '../transport/csp.js'
 import { menuTemplate } from './menu.js'
@@ -33,6 +35,15 @@ export async function openExternal(url: string): Promise<boolean> {
 }
 
 let mainWindow: BrowserWindow | undefined
+
+/** The OS keychain when there is a real one; otherwise a master password (locked until typed). */
+async function chooseSecretStore(home: string): Promise<SecretStore> {
+  const keychain = new SafeStorageSecretStore(home, safeStorage)
+  const status = await keychain.status()
+  return status.available
+    ? keychain
+    : new MasterPasswordSecretStore(home, 'no OS keychain was found (Electron safeStorage would use a hard-coded key)')
+}
 
 function hardenSession(): void {
   const defaultSession = session.defaultSession
@@ -73,6 +84,13 @@ function createWindow(home: string): BrowserWindow {
   )
   const window = new BrowserWindow({
     ...secureWindowOptions(preload),
+    ...(process.platform === 'linux'
+      ? {
+          icon: app.isPackaged
+            ? join(process.resourcesPath, 'icon.png')
+            : join(app.getAppPath(), 'resources', 'icon.png'),
+        }
+      : {}),
     width: state.bounds.width,
     height: state.bounds.height,
     ...(state.placed ? { x: state.bounds.x, y: state.bounds.y } : {}),
@@ -104,7 +122,7 @@ async function main(): Promise<void> {
     mode: 'electron',
     dataDir: home,
     appRoot: app.isPackaged ? process.resourcesPath : app.getAppPath(),
-    secrets: new SafeStorageSecretStore(home, safeStorage),
+    secrets: await chooseSecretStore(home),
     version: app.getVersion(),
     openExternal,
   })

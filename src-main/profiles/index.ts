@@ -9,3 +9,4 @@ export {
 export { exportProfiles, parseProfileDocument, profileFromConfigFile } from './share.js'
 export { ensureDemoProfile } from './demo.js'
 export { dataDir } from './paths.js'
+export { MasterPasswordSecretStore } from './master.js'

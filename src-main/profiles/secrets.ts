@@ -11,9 +11,12 @@ import { Migr8Error } from '../../src-shared/errors.js'
 import { writeFileAtomic } from './atomic.js'
 
 export interface SecretStoreStatus {
-  kind: 'keychain' | 'file' | 'none'
+  kind: 'keychain' | 'file' | 'master' | 'none'
   available: boolean
   description: string
+  /** Master-password stores: locked until unlocked this session; configured once a master password exists. */
+  locked?: boolean
+  configured?: boolean
 }
 
 export interface SecretStore {
@@ -22,6 +25,9 @@ export interface SecretStore {
   get(key: string): Promise<string | undefined>
   set(key: string, secret: string): Promise<void>
   delete(key: string): Promise<void>
+  /** Only stores protected by a master password have these. */
+  unlock?(password: string): Promise<void>
+  lock?(): Promise<void>
 }
 
 export function secretStoreUnavailable(reason: string): Migr8Error {

@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ensureDemoProfile, FileSecretStore, NoSecretStore, ProfileStore } from '../../src-main/profiles/index.js'
+import {
+  ensureDemoProfile,
+  FileSecretStore,
+  MasterPasswordSecretStore,
+  NoSecretStore,
+  ProfileStore,
+} from '../../src-main/profiles/index.js'
 import { SafeStorageSecretStore } from '../../src-main/electron/secrets.js'
 import { makeApi, tempDir } from './support.js'
 
@@ -308,5 +314,61 @@ describe('Electron safeStorage secret store', () => {
     expect(readFileSync(store.file, 'utf8')).not.toContain('"pw"')
     expect(await store.get('p')).toBe('pw')
     expect(fake.calls).toEqual(['encrypt', 'decrypt', 'encrypt'])
+  })
+})
+
+describe('master password secret store', () => {
+  it('stores nothing while locked, sets the master password on first unlock, and rejects a wrong one', async () => {
+    const { dispatch, context, dir } = await makeApi({ secrets: (home) => new MasterPasswordSecretStore(home) })
+    const info = await dispatch('app.info', undefined)
+    expect(info.ok && info.value).toMatchObject({
+      secrets: { kind: 'master', available: false, locked: true, configured: false },
+    })
+    const locked = await dispatch('profiles.save', {
+      name: 'p',
+      driver: 'postgres',
+      database: 'd',
+      password: 'pw-master-test',
+      passwordMode: 'stored',
+    })
+    expect(!locked.ok && locked.error.code).toBe('SECRET_STORE_UNAVAILABLE')
+
+    const short = await dispatch('secrets.unlock', { password: 'short' })
+    expect(!short.ok && short.error.code).toBe('BAD_USAGE')
+    expect(await dispatch('secrets.unlock', { password: 'correct horse battery' })).toMatchObject({
+      ok: true,
+      value: { available: true, locked: false, configured: true },
+    })
+    const saved = await dispatch('profiles.save', {
+      name: 'p',
+      driver: 'postgres',
+      database: 'd',
+      password: 'pw-master-test',
+      passwordMode: 'stored',
+    })
+    expect(saved.ok && saved.value).toMatchObject({ hasPassword: true })
+    expect(readFileSync(join(dir, 'secrets.master.json'), 'utf8')).not.toContain('pw-master-test')
+    const id = saved.ok ? (saved.value as { id: string }).id : ''
+    expect(await context.profiles.secrets.get(id)).toBe('pw-master-test')
+
+    expect(await dispatch('secrets.lock', undefined)).toMatchObject({
+      ok: true,
+      value: { locked: true, configured: true },
+    })
+    await expect(context.profiles.secrets.get(id)).rejects.toMatchObject({ code: 'SECRET_STORE_UNAVAILABLE' })
+    const wrong = await dispatch('secrets.unlock', { password: 'wrong horse battery' })
+    expect(!wrong.ok && wrong.error.code).toBe('AUTH_FAILED')
+
+    // A new session (a new store object) needs the master password again, and it still works.
+    const again = new MasterPasswordSecretStore(dir)
+    expect(await again.has(id)).toBe(true)
+    await again.unlock('correct horse battery')
+    expect(await again.get(id)).toBe('pw-master-test')
+  })
+
+  it('is refused where the store has no master password', async () => {
+    const { dispatch } = await makeApi()
+    const result = await dispatch('secrets.unlock', { password: 'correct horse battery' })
+    expect(!result.ok && result.error.code).toBe('BAD_USAGE')
   })
 })

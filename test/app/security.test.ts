@@ -271,13 +271,13 @@ describe('Electron main process wiring', () => {
     expect(await handler(trusted, 'profiles.nuke', {})).toMatchObject({ ok: false, error: { code: 'IPC_INVALID' } })
   })
 
-  it('fails closed on the Linux basic_text safeStorage backend', async () => {
+  it('fails closed on the Linux basic_text safeStorage backend, offering a master password', async () => {
     const handler = fake.ipcHandlers.get('migr8:call')!
     const trusted = { sender: fake.windows[0].webContents, senderFrame: { url: APP_URL, parent: null } }
     if (process.platform === 'linux') {
       expect(await handler(trusted, 'app.info', undefined)).toMatchObject({
         ok: true,
-        value: { mode: 'electron', secrets: { kind: 'none', available: false } },
+        value: { mode: 'electron', secrets: { kind: 'master', available: false, locked: true, configured: false } },
       })
       const save = await handler(trusted, 'profiles.save', {
         name: 'x',

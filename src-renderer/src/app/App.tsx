@@ -4,7 +4,7 @@ import type { JobSummaryT, ProfileTestResultT, ProfileViewT } from '../../../src
 import { api, ApiError, onJobEvent, transportMode } from '../client/api.js'
 import { TABS, navigate, useRoute } from '../client/router.js'
 import { CommandPalette, type Command } from './CommandPalette.js'
-import { ConfirmDialog, PasswordPrompt, TextPrompt } from './Dialogs.js'
+import { ConfirmDialog, MasterPasswordDialog, PasswordPrompt, TextPrompt } from './Dialogs.js'
 import { HelpSheet } from './HelpSheet.js'
 import { JobTray } from './JobTray.js'
 import { ProfileForm } from './ProfileForm.js'
@@ -20,6 +20,7 @@ type Modal =
   | { kind: 'confirm-delete'; profile: ProfileViewT }
   | { kind: 'password'; profile: ProfileViewT }
   | { kind: 'import-yaml' }
+  | { kind: 'master-password'; configured: boolean }
 
 /** Keeps the jobs list in the query cache current from the event stream. */
 function useJobEvents() {
@@ -69,6 +70,20 @@ function useJobEvents() {
       }),
     [queryClient, toasts],
   )
+}
+
+/** What a destructive action on a production profile asks to be typed: the database's own name. */
+function databaseName(profile: ProfileViewT): string {
+  if (profile.url) {
+    try {
+      const name = decodeURIComponent(new URL(profile.url).pathname.replace(/^\//, ''))
+      if (name) return name
+    } catch {
+      // fall through to the profile name
+    }
+  }
+  if (profile.driver === 'sqlite' && profile.database) return profile.database.split(/[\\/]/).pop() || profile.name
+  return profile.database || profile.name
 }
 
 function download(name: string, text: string) {
@@ -219,6 +234,11 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey)
   })
 
+  const refreshSecrets = () => {
+    void queryClient.invalidateQueries({ queryKey: ['app.info'] })
+    void queryClient.invalidateQueries({ queryKey: ['profiles.list'] })
+  }
+
   const folders = useMemo(
     () => [...new Set(list.map((profile) => profile.folder).filter((folder): folder is string => !!folder))],
     [list],
@@ -270,12 +290,30 @@ export function App() {
           <span className="status-item" title="How this window talks to Migr8">
             {transportMode === 'electron' ? 'Desktop' : 'Browser mode · 127.0.0.1'}
           </span>
-          {secrets && (
+          {secrets && secrets.kind !== 'master' && (
             <span className={`status-item${secrets.available ? '' : ' warn'}`} title={secrets.description}>
               {secrets.available
                 ? `Passwords: ${secrets.kind === 'keychain' ? 'OS keychain' : 'encrypted file (AES-256-GCM)'}`
                 : 'Passwords: asked each time (no safe store)'}
             </span>
+          )}
+          {secrets?.kind === 'master' && (
+            <button
+              className={`status-item jobs-button${secrets.locked ? ' warn' : ''}`}
+              title={secrets.description}
+              data-testid="master-password-button"
+              onClick={() =>
+                secrets.locked
+                  ? setModal({ kind: 'master-password', configured: !!secrets.configured })
+                  : void api('secrets.lock').then(refreshSecrets, (error) => toasts.error(error))
+              }
+            >
+              {secrets.locked
+                ? secrets.configured
+                  ? 'Passwords locked: unlock…'
+                  : 'Passwords asked each time: set a master password…'
+                : 'Passwords unlocked: lock'}
+            </button>
           )}
           <span className="status-item">{list.length} profiles</span>
           <span className="spacer" />
@@ -327,6 +365,22 @@ export function App() {
           onSubmit={(password) => testMutation.mutate({ profile: modal.profile, password })}
         />
       )}
+      {modal?.kind === 'master-password' && (
+        <MasterPasswordDialog
+          configured={modal.configured}
+          onClose={close}
+          onSubmit={async (password) => {
+            try {
+              await api('secrets.unlock', { password })
+              toasts.success(modal.configured ? 'Passwords unlocked' : 'Master password set')
+              refreshSecrets()
+            } catch (error) {
+              toasts.error(error)
+              throw error
+            }
+          }}
+        />
+      )}
       {modal?.kind === 'import-yaml' && (
         <TextPrompt
           title="Import from migr8.yaml"
@@ -350,7 +404,7 @@ export function App() {
           title={`Delete ${modal.profile.name}?`}
           message={`The profile and its stored password are removed from this computer. The database itself is not touched.${modal.profile.environment === 'production' ? ' This is a production profile.' : ''}`}
           confirmLabel="Delete profile"
-          typeToConfirm={modal.profile.environment === 'production' ? modal.profile.name : undefined}
+          typeToConfirm={modal.profile.environment === 'production' ? databaseName(modal.profile) : undefined}
           onClose={close}
           onConfirm={() => deleteMutation.mutate(modal.profile)}
         />

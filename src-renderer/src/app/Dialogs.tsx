@@ -128,3 +128,63 @@ export function TextPrompt(props: {
     </Dialog>
   )
 }
+
+/** Unlocks the master-password store, or sets the master password the first time (typed twice). */
+export function MasterPasswordDialog(props: {
+  configured: boolean
+  onSubmit: (password: string) => Promise<void>
+  onClose: () => void
+}) {
+  const [password, setPassword] = useState('')
+  const [again, setAgain] = useState('')
+  const [busy, setBusy] = useState(false)
+  const mismatch = !props.configured && again !== '' && again !== password
+  const ready = password.length >= 8 && (props.configured || again === password)
+  return (
+    <Dialog title={props.configured ? 'Unlock stored passwords' : 'Set a master password'} onClose={props.onClose}>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault()
+          setBusy(true)
+          try {
+            await props.onSubmit(password)
+            props.onClose()
+          } catch {
+            // The error is shown as a toast; the dialog stays open to try again.
+          } finally {
+            setBusy(false)
+          }
+        }}
+      >
+        <p className="muted">
+          {props.configured
+            ? 'No OS keychain is available, so stored passwords are encrypted with your master password. It is kept in memory only until you quit.'
+            : 'No OS keychain is available. A master password (at least 8 characters) encrypts the passwords you choose to store; without it, profiles ask for their password each time.'}
+        </p>
+        <label className="field">
+          <span>Master password</span>
+          <input
+            type="password"
+            autoFocus
+            autoComplete="off"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="master-password"
+          />
+        </label>
+        {!props.configured && (
+          <label className="field">
+            <span>Type it again</span>
+            <input type="password" autoComplete="off" value={again} onChange={(e) => setAgain(e.target.value)} />
+            {mismatch && <small className="log-error">The two entries differ.</small>}
+          </label>
+        )}
+        <div className="dialog-footer inline">
+          <button type="submit" className="button button-primary" disabled={!ready || busy}>
+            {props.configured ? 'Unlock' : 'Set master password'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  )
+}
