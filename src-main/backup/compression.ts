@@ -1,4 +1,4 @@
-import { Duplex, Transform, type TransformCallback } from 'node:stream'
+import { Duplex, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream'
 import { createGunzip, createGzip, constants as zlibConstants } from 'node:zlib'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { BackupCompression } from './types.js'
@@ -21,7 +21,14 @@ export interface CompressionPlan {
 }
 
 export interface CodecStream {
-  stream: Duplex
+  /** The codec as one duplex stream (for an external tool, created on first use). */
+  readonly stream: Duplex
+  /**
+   * For an external tool, its raw stdin/stdout: the stdout can be handed to another process as its
+   * stdin, so decompressed data flows between the two without passing through Node. Use either
+   * this or `stream`, never both.
+   */
+  readonly pipes?: { stdin: Writable; stdout: Readable }
   /** Resolves when an external compressor exits cleanly (at once for Node streams). */
   exited: Promise<void>
   kill(): void
@@ -76,8 +83,17 @@ function externalCodec(
     what,
     remedy: 'Check the compressor works (`zstd --version`), or set backups.compress to gzip.',
   })
-  const stream = Duplex.from({ writable: running.child.stdin!, readable: running.child.stdout! })
-  return { stream, exited: running.exited, kill: running.kill }
+  const stdin = running.child.stdin!
+  const stdout = running.child.stdout!
+  let stream: Duplex | undefined
+  return {
+    get stream() {
+      return (stream ??= Duplex.from({ writable: stdin, readable: stdout }))
+    },
+    pipes: { stdin, stdout },
+    exited: running.exited,
+    kill: running.kill,
+  }
 }
 
 function externalPlan(compression: 'gzip' | 'zstd', tool: Tool): CompressionPlan {

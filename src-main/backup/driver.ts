@@ -74,6 +74,11 @@ export interface LoadInput {
 export interface DecompressedInput {
   /** Streams to put first in a pipeline, in order: file → meter → decompressor. */
   streams: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream>
+  /**
+   * When the decompressor is an external process: file → meter → its stdin (`feed`), and its stdout
+   * (`output`) to give the loading tool as stdin directly. Use this or `streams`, not both.
+   */
+  handoff?: { feed: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream | NodeJS.WritableStream>; output: Readable }
   /** Resolves when an external decompressor exited cleanly. */
   exited: Promise<void>
   kill(): void

@@ -1,9 +1,9 @@
-import { pipeline } from 'node:stream/promises'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { Adapter } from '../db/adapter.js'
 import { mysqlCredentials } from './credentials.js'
 import type { BackupDriver, DumpPlan, RestoreTarget } from './driver.js'
 import { spawnTool } from './process.js'
+import { loadThroughTool } from './reading.js'
 import { MYSQL_TOOLS, requireTool, type Tool } from './tools.js'
 
 const DATABASE_NAME = /^[A-Za-z0-9_$][A-Za-z0-9_$-]{0,63}$/
@@ -94,32 +94,18 @@ export const mysqlBackup: BackupDriver = {
     const tool = await requireTool(MYSQL_TOOLS.client, 'restore MySQL/MariaDB backups')
     const credentials = mysqlCredentials(adapter.connection, tool.flavour ?? 'mariadb')
     try {
-      const running = spawnTool(
+      await loadThroughTool(
         tool,
         [...credentials.leadingArgs, '--default-character-set=utf8mb4', '--batch', checkName(target.name)],
         {
           env: credentials.env,
-          signal: context.signal,
-          stdin: 'pipe',
-          stdout: 'ignore',
           failure: 'RESTORE_FAILED',
           what: `restore of ${record.id} into ${target.name}`,
           remedy: `Read the ${tool.name} message above; statements before the failing one were applied.`,
         },
+        input,
+        context.signal,
       )
-      const source = await input.decompressed(context.signal)
-      try {
-        await pipeline([...source.streams, running.child.stdin!] as unknown as Parameters<typeof pipeline>[0][], {
-          signal: context.signal,
-        })
-        await source.exited
-      } catch (error) {
-        running.kill()
-        source.kill()
-        await running.exited
-        throw error
-      }
-      await running.exited
     } finally {
       credentials.dispose()
     }

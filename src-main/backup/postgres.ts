@@ -1,5 +1,4 @@
 import { devNull } from 'node:os'
-import { pipeline } from 'node:stream/promises'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
@@ -8,6 +7,7 @@ import { openAdapter } from '../db/index.js'
 import { postgresCredentials } from './credentials.js'
 import type { BackupDriver, DumpPlan, LoadInput, RestoreTarget } from './driver.js'
 import { spawnTool } from './process.js'
+import { loadThroughTool } from './reading.js'
 import { POSTGRES_TOOLS, requireTool } from './tools.js'
 import type { BackupCompression, BackupRecord } from './types.js'
 
@@ -154,33 +154,14 @@ export const postgresBackup: BackupDriver = {
         return
       }
       const tool = await requireTool(POSTGRES_TOOLS.client, 'restore plain PostgreSQL backups')
-      const running = spawnTool(
+      const args = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', target.name]
+      await loadThroughTool(
         tool,
-        ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', target.name],
-        {
-          env: credentials.env,
-          signal: context.signal,
-          stdin: 'pipe',
-          stdout: 'ignore',
-          failure: 'RESTORE_FAILED',
-          what,
-          remedy,
-        },
+        args,
+        { env: credentials.env, failure: 'RESTORE_FAILED', what, remedy },
+        input,
+        context.signal,
       )
-      const source = await input.decompressed(context.signal)
-      try {
-        await pipeline([...source.streams, running.child.stdin!] as unknown as Parameters<typeof pipeline>[0][], {
-          signal: context.signal,
-        })
-        await source.exited
-      } catch (error) {
-        running.kill()
-        source.kill()
-        // psql's own message (the failed statement) explains more than the broken pipe does.
-        await running.exited
-        throw error
-      }
-      await running.exited
     } finally {
       credentials.dispose()
     }

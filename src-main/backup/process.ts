@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import { Migr8Error, cancelled, type ErrorCode } from '../../src-shared/errors.js'
 import type { Tool } from './tools.js'
 
@@ -14,7 +15,8 @@ export interface RunningTool {
 
 export interface SpawnToolOptions {
   env: NodeJS.ProcessEnv
-  stdin?: 'pipe' | 'ignore'
+  /** A Readable backed by a pipe (another tool's stdout) is handed over as the child's stdin. */
+  stdin?: 'pipe' | 'ignore' | Readable
   stdout?: 'pipe' | 'ignore'
   signal?: AbortSignal
   /** Error code when the tool fails (BACKUP_FAILED, RESTORE_FAILED, BACKUP_CORRUPT). */

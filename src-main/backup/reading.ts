@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { ProgressEvent } from '../../src-shared/progress.js'
 import { decompressor } from './compression.js'
-import type { DecompressedInput } from './driver.js'
+import type { DecompressedInput, LoadInput } from './driver.js'
+import { spawnTool, type RunningTool, type SpawnToolOptions } from './process.js'
+import type { Tool } from './tools.js'
 import { Meter, fsyncPath } from './files.js'
 import type { BackupRecord } from './types.js'
 
@@ -23,7 +25,10 @@ export async function openDecompressed(
   }
   const codec = await decompressor(record.compression, signal)
   return {
-    streams: [file, meter, codec.stream],
+    get streams() {
+      return [file, meter, codec.stream]
+    },
+    ...(codec.pipes ? { handoff: { feed: [file, meter, codec.pipes.stdin], output: codec.pipes.stdout } } : {}),
     exited: codec.exited,
     kill: codec.kill,
   }
@@ -53,4 +58,45 @@ export async function decompressToFile(
     await rm(destination, { force: true })
     throw error
   }
+}
+
+/**
+ * Runs a loading tool (psql, mariadb) on the decompressed backup. With an external decompressor
+ * its stdout becomes the tool's stdin directly (no copy through Node); otherwise Node pipes the
+ * decompressed stream into the tool. Waits for both; the tool's own error wins over a broken pipe.
+ */
+export async function loadThroughTool(
+  tool: Tool,
+  args: string[],
+  options: Omit<SpawnToolOptions, 'stdin'>,
+  input: LoadInput,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const source = await input.decompressed(signal)
+  const handoff = source.handoff
+  let running: RunningTool
+  try {
+    running = spawnTool(tool, args, {
+      ...options,
+      stdin: handoff ? handoff.output : 'pipe',
+      stdout: options.stdout ?? 'ignore',
+      signal,
+    })
+  } catch (error) {
+    source.kill()
+    throw error
+  }
+  // The tool holds its own copy of the pipe; Node's must close so the decompressor sees the tool exit.
+  if (handoff) handoff.output.destroy()
+  const feed = handoff ? handoff.feed : [...source.streams, running.child.stdin!]
+  try {
+    await pipeline(feed as unknown as Parameters<typeof pipeline>[0][], { signal })
+    await source.exited
+  } catch (error) {
+    running.kill()
+    source.kill()
+    await running.exited
+    throw error
+  }
+  await running.exited
 }

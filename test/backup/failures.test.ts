@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Driver } from '../../src-main/config/schema.js'
+import { whichTool } from '../../src-main/backup/tools.js'
 import type { Adapter } from '../../src-main/db/adapter.js'
 import {
   createBackup,
@@ -128,6 +129,42 @@ describe.each(dialects)('%s: interrupted and failed backups', (dialect) => {
     expect(list.problems).toEqual([])
   })
 
+  it('a cancelled restore into a new database leaves no database (and no staging file) behind', async () => {
+    const adapter = await db.open()
+    const record = await createBackup(adapter, config, { compress: 'gzip' }, {})
+    const target = dialect === 'sqlite' ? join(config.baseDir, 'cancelled-restore.sqlite') : uniqueName('migr8_cr')
+    const controller = new AbortController()
+    let aborted = false
+    const promise = restoreBackup(
+      adapter,
+      config,
+      record.id,
+      { targetDb: target },
+      {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (!aborted && event.phase === 'restoring' && (event.done ?? 0) > 0) {
+            aborted = true
+            controller.abort()
+          }
+        },
+      },
+    )
+    await expect(promise).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(aborted).toBe(true)
+    if (dialect === 'sqlite') {
+      expect(readdirSync(config.baseDir).filter((name) => name.startsWith('cancelled-restore'))).toEqual([])
+    } else {
+      const exists = await adapter.query(
+        dialect === 'postgres'
+          ? 'SELECT 1 FROM pg_database WHERE datname = ?'
+          : 'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [target],
+      )
+      expect(exists).toEqual([])
+    }
+  })
+
   it('a full disk fails with DISK_FULL and leaves older backups untouched', async (context) => {
     if (process.getuid?.() !== 0) return context.skip('mounting a small tmpfs needs root')
     const mount = mkdtempSync(join(tmpdir(), 'migr8-full-'))
@@ -214,6 +251,30 @@ describe.each(dialects)('%s: damaged backups', (dialect) => {
     recordAsIs(config, record, path)
     await expect(verifyBackup(config, record.id)).rejects.toMatchObject({ code: 'BACKUP_CORRUPT' })
   })
+
+  it.skipIf(dialect === 'sqlite' || !whichTool(['zstd']))(
+    'a dump that fails to load (valid file, bad statement) fails with the client message and drops the new target',
+    async () => {
+      const { adapter, config, record, path } = await freshBackup({ compress: 'zstd' })
+      const text = execFileSync('zstd', ['-dc', path], { encoding: 'utf8', maxBuffer: 1 << 28 })
+      const broken = `SELECT migr8_no_such_function();\n${text}`
+      writeFileSync(path, execFileSync('zstd', ['-q', '-c'], { input: broken, maxBuffer: 1 << 28 }))
+      recordAsIs(config, record, path)
+      const target = uniqueName('migr8_bad')
+      const failure = await restoreBackup(adapter, config, record.id, { targetDb: target }).catch(
+        (error: unknown) => error,
+      )
+      expect(failure).toMatchObject({ code: 'RESTORE_FAILED' })
+      expect(String((failure as Error).message)).toMatch(/migr8_no_such_function/)
+      const exists = await adapter.query(
+        dialect === 'postgres'
+          ? 'SELECT 1 FROM pg_database WHERE datname = ?'
+          : 'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [target],
+      )
+      expect(exists).toEqual([])
+    },
+  )
 
   it.skipIf(dialect === 'sqlite')('an uncompressed dump cut short (no end-of-dump line) fails verify', async () => {
     const { config, record, path } = await freshBackup({ compress: 'none' })
