@@ -3,7 +3,9 @@ import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { mysqlCredentials, postgresCredentials } from '../../src-main/backup/credentials.js'
 import { mysqlDumpArgs } from '../../src-main/backup/mysql.js'
-import { parseToolVersion } from '../../src-main/backup/tools.js'
+import { parseToolVersion, whichTool } from '../../src-main/backup/tools.js'
+import { planCompression } from '../../src-main/backup/compression.js'
+import { gunzipSync } from 'node:zlib'
 import { createBackup, restoreBackup } from '../../src-main/backup/index.js'
 import { openAdapter } from '../../src-main/db/index.js'
 import { SERVER_DEFAULTS, availableDialects, uniqueName, useDatabase } from '../support/databases.js'
@@ -102,5 +104,31 @@ describe.each(servers)('%s: a user with a password', (dialect) => {
     } finally {
       await admin.query(`DROP USER ?@'%'`, [user])
     }
+  })
+})
+
+describe('external compressors', () => {
+  it('uses pigz for gzip when it is installed', async (context) => {
+    if (!whichTool(['pigz'])) {
+      console.warn('SKIPPED pigz test: the pigz binary is not installed (Node zlib is the gzip path here)')
+      return context.skip('pigz not installed')
+    }
+    const plan = await planCompression('gzip')
+    expect(plan.compressor).toMatch(/^pigz /)
+    const codec = plan.compress()
+    const chunks: Buffer[] = []
+    codec.stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    codec.stream.end(Buffer.from('hello '.repeat(1000)))
+    await new Promise((resolve) => codec.stream.on('end', resolve))
+    await codec.exited
+    expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe('hello '.repeat(1000))
+  })
+
+  it('falls back to Node zlib for gzip without pigz, and auto prefers zstd when installed', async () => {
+    const gzip = await planCompression('gzip')
+    expect(gzip.compression).toBe('gzip')
+    if (!whichTool(['pigz'])) expect(gzip.compressor).toBe('node-zlib')
+    const auto = await planCompression('auto')
+    expect(auto.compression).toBe(whichTool(['zstd']) ? 'zstd' : 'gzip')
   })
 })
