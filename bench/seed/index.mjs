@@ -28,8 +28,16 @@ const ROWS = Number(process.env.BENCH_SEED_ROWS ?? 100_000)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'postgres,mysql,sqlite').split(',')
 const GB = process.env.BENCH_SEED_GB === '1'
-const PG = { host: process.env.MIGR8_TEST_PG_HOST ?? '127.0.0.1', port: process.env.MIGR8_TEST_PG_PORT ?? '5432', user: process.env.MIGR8_TEST_PG_USER ?? 'postgres' }
-const MY = { host: process.env.MIGR8_TEST_MYSQL_HOST ?? '127.0.0.1', port: process.env.MIGR8_TEST_MYSQL_PORT ?? '3306', user: process.env.MIGR8_TEST_MYSQL_USER ?? 'root' }
+const PG = {
+  host: process.env.MIGR8_TEST_PG_HOST ?? '127.0.0.1',
+  port: process.env.MIGR8_TEST_PG_PORT ?? '5432',
+  user: process.env.MIGR8_TEST_PG_USER ?? 'postgres',
+}
+const MY = {
+  host: process.env.MIGR8_TEST_MYSQL_HOST ?? '127.0.0.1',
+  port: process.env.MIGR8_TEST_MYSQL_PORT ?? '3306',
+  user: process.env.MIGR8_TEST_MYSQL_USER ?? 'root',
+}
 const DB = 'migr8_bench_seed'
 
 const log = (line = '') => process.stdout.write(`${line}\n`)
@@ -80,8 +88,11 @@ async function generateCsv(path, rows) {
   if (existsSync(path) && existsSync(`${path}.rows`) && readFileSync(`${path}.rows`, 'utf8') === String(rows)) return
   const out = createWriteStream(path)
   let seed = 42
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
-  const hex = (n) => Math.floor(rand() * 16 ** n).toString(16).padStart(n, '0')
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+  const hex = (n) =>
+    Math.floor(rand() * 16 ** n)
+      .toString(16)
+      .padStart(n, '0')
   out.write('id,name,email,amount,flag,born,created_at,uid,note\n')
   let chunk = ''
   for (let id = 1; id <= rows; id++) {
@@ -103,38 +114,111 @@ async function generateCsv(path, rows) {
 }
 
 const DDL = {
-  postgres: 'CREATE TABLE bench_seed (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2), flag boolean, born date, created_at timestamp, uid uuid, note text)',
-  mysql: 'CREATE TABLE bench_seed (id bigint PRIMARY KEY, name text, email text, amount decimal(12,2), flag boolean, born date, created_at datetime, uid char(36), note text) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
-  sqlite: 'CREATE TABLE bench_seed (id integer PRIMARY KEY, name text, email text, amount numeric(12,2), flag boolean, born date, created_at timestamp, uid text, note text)',
+  postgres:
+    'CREATE TABLE bench_seed (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2), flag boolean, born date, created_at timestamp, uid uuid, note text)',
+  mysql:
+    'CREATE TABLE bench_seed (id bigint PRIMARY KEY, name text, email text, amount decimal(12,2), flag boolean, born date, created_at datetime, uid char(36), note text) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+  sqlite:
+    'CREATE TABLE bench_seed (id integer PRIMARY KEY, name text, email text, amount numeric(12,2), flag boolean, born date, created_at timestamp, uid text, note text)',
 }
 
-const psql = (sql, db = DB) => execFileSync('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' })
-const mariadb = (sql, db) => execFileSync('mariadb', ['-h', MY.host, '-P', MY.port, '-u', MY.user, ...(db ? [db] : []), '-e', sql], { stdio: 'pipe' })
+const psql = (sql, db = DB) =>
+  execFileSync('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-qc', sql], {
+    stdio: 'pipe',
+  })
+const mariadb = (sql, db) =>
+  execFileSync('mariadb', ['-h', MY.host, '-P', MY.port, '-u', MY.user, ...(db ? [db] : []), '-e', sql], {
+    stdio: 'pipe',
+  })
 
 function prepare(dialect, work) {
   if (dialect === 'postgres') {
     psql(`DROP DATABASE IF EXISTS ${DB}`, 'postgres')
     psql(`CREATE DATABASE ${DB}`, 'postgres')
     psql(DDL.postgres)
-    return { url: `postgres://${PG.user}@${PG.host}:${PG.port}/${DB}?sslmode=disable`, empty: () => psql('TRUNCATE bench_seed'), count: () => Number(execFileSync('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', DB, '-tAc', 'SELECT count(*) FROM bench_seed']).toString()) }
+    return {
+      url: `postgres://${PG.user}@${PG.host}:${PG.port}/${DB}?sslmode=disable`,
+      empty: () => psql('TRUNCATE bench_seed'),
+      count: () =>
+        Number(
+          execFileSync('psql', [
+            '-h',
+            PG.host,
+            '-p',
+            PG.port,
+            '-U',
+            PG.user,
+            '-d',
+            DB,
+            '-tAc',
+            'SELECT count(*) FROM bench_seed',
+          ]).toString(),
+        ),
+    }
   }
   if (dialect === 'mysql') {
     mariadb(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB}`)
     mariadb(DDL.mysql, DB)
-    return { url: `mysql://${MY.user}@${MY.host}:${MY.port}/${DB}?sslmode=disable`, empty: () => mariadb('TRUNCATE bench_seed', DB), count: () => Number(execFileSync('mariadb', ['-h', MY.host, '-P', MY.port, '-u', MY.user, DB, '-NBe', 'SELECT count(*) FROM bench_seed']).toString()) }
+    return {
+      url: `mysql://${MY.user}@${MY.host}:${MY.port}/${DB}?sslmode=disable`,
+      empty: () => mariadb('TRUNCATE bench_seed', DB),
+      count: () =>
+        Number(
+          execFileSync('mariadb', [
+            '-h',
+            MY.host,
+            '-P',
+            MY.port,
+            '-u',
+            MY.user,
+            DB,
+            '-NBe',
+            'SELECT count(*) FROM bench_seed',
+          ]).toString(),
+        ),
+    }
   }
   const file = join(work, 'bench.sqlite')
   rmSync(file, { force: true })
   execFileSync('sqlite3', [file, DDL.sqlite])
-  return { url: `sqlite://${file}`, file, empty: () => execFileSync('sqlite3', [file, 'DELETE FROM bench_seed']), count: () => Number(execFileSync('sqlite3', [file, 'SELECT count(*) FROM bench_seed']).toString()) }
+  return {
+    url: `sqlite://${file}`,
+    file,
+    empty: () => execFileSync('sqlite3', [file, 'DELETE FROM bench_seed']),
+    count: () => Number(execFileSync('sqlite3', [file, 'SELECT count(*) FROM bench_seed']).toString()),
+  }
 }
 
 function standardTool(dialect, csv, target) {
   if (dialect === 'postgres') {
-    return run('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', DB, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy bench_seed FROM '${csv}' WITH (FORMAT csv, HEADER true)`])
+    return run('psql', [
+      '-h',
+      PG.host,
+      '-p',
+      PG.port,
+      '-U',
+      PG.user,
+      '-d',
+      DB,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qc',
+      `\\copy bench_seed FROM '${csv}' WITH (FORMAT csv, HEADER true)`,
+    ])
   }
   if (dialect === 'mysql') {
-    return run('mariadb', ['--local-infile=1', '-h', MY.host, '-P', MY.port, '-u', MY.user, DB, '-e', `LOAD DATA LOCAL INFILE '${csv}' INTO TABLE bench_seed CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES`])
+    return run('mariadb', [
+      '--local-infile=1',
+      '-h',
+      MY.host,
+      '-P',
+      MY.port,
+      '-u',
+      MY.user,
+      DB,
+      '-e',
+      `LOAD DATA LOCAL INFILE '${csv}' INTO TABLE bench_seed CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES`,
+    ])
   }
   return run('sqlite3', [target.file, '.import --csv --skip 1 ' + csv + ' bench_seed'])
 }
@@ -155,10 +239,21 @@ async function main() {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(join(work, 'seeds'), { recursive: true })
   log(`building the CLI and the engine bundle…`)
-  execFileSync(process.execPath, ['scripts/build-cli.mjs', '--outdir', join(DATA, 'cli')], { cwd: REPO, stdio: 'inherit' })
+  execFileSync(process.execPath, ['scripts/build-cli.mjs', '--outdir', join(DATA, 'cli')], {
+    cwd: REPO,
+    stdio: 'inherit',
+  })
   const CLI = join(DATA, 'cli', 'migr8.js')
   const esbuild = await import('esbuild')
-  await esbuild.build({ entryPoints: { seed: join(REPO, 'src-main/seed/index.ts') }, outdir: join(DATA, 'engine'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' })
+  await esbuild.build({
+    entryPoints: { seed: join(REPO, 'src-main/seed/index.ts') },
+    outdir: join(DATA, 'engine'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  })
   const engine = await import(pathToFileURL(join(DATA, 'engine', 'seed.js')).href)
 
   const csv = join(work, 'seeds', 'bench_seed.csv')
@@ -166,7 +261,11 @@ async function main() {
   await generateCsv(csv, ROWS)
   const size = statSync(csv).size
   log(`data: ${fmt(ROWS)} rows, ${mib(size)} (generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`)
-  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`)
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, node ${process.version}`,
+  )
   log()
 
   const results = []
@@ -176,7 +275,11 @@ async function main() {
     const cases = {
       tool: () => standardTool(dialect, csv, target),
       fast: () => run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json'], { cwd: work, trackRss: true }),
-      validate: () => run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--validate', '--json'], { cwd: work, trackRss: true }),
+      validate: () =>
+        run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--validate', '--json'], {
+          cwd: work,
+          trackRss: true,
+        }),
     }
     const times = { tool: [], fast: [], validate: [] }
     const rss = { fast: 0, validate: 0 }
@@ -186,7 +289,10 @@ async function main() {
         target.empty()
         const result = await fn()
         const loaded = target.count()
-        if (loaded !== ROWS) throw new Error(`${dialect} ${name}: loaded ${loaded} rows, expected ${ROWS}\n${result.stdout}${result.stderr}`)
+        if (loaded !== ROWS)
+          throw new Error(
+            `${dialect} ${name}: loaded ${loaded} rows, expected ${ROWS}\n${result.stdout}${result.stderr}`,
+          )
         times[name].push(result.ms)
         if (name !== 'tool') {
           rss[name] = Math.max(rss[name], result.peak)
@@ -195,11 +301,36 @@ async function main() {
       }
     }
     const rate = (name) => ROWS / (median(times[name]) / 1000)
-    results.push([dialect, TOOL_NAME[dialect], fmt(rate('tool')), `${fmt(rate('fast'))} (${method.fast})`, `${(rate('fast') / rate('tool')).toFixed(2)}×`, `${fmt(rate('validate'))} (${method.validate})`, `${(rate('validate') / rate('tool')).toFixed(2)}×`, `${mib(rss.fast)} / ${mib(rss.validate)}`])
-    log(`${dialect}: tool ${median(times.tool).toFixed(0)} ms, migr8 ${median(times.fast).toFixed(0)} ms, --validate ${median(times.validate).toFixed(0)} ms`)
+    results.push([
+      dialect,
+      TOOL_NAME[dialect],
+      fmt(rate('tool')),
+      `${fmt(rate('fast'))} (${method.fast})`,
+      `${(rate('fast') / rate('tool')).toFixed(2)}×`,
+      `${fmt(rate('validate'))} (${method.validate})`,
+      `${(rate('validate') / rate('tool')).toFixed(2)}×`,
+      `${mib(rss.fast)} / ${mib(rss.validate)}`,
+    ])
+    log(
+      `${dialect}: tool ${median(times.tool).toFixed(0)} ms, migr8 ${median(times.fast).toFixed(0)} ms, --validate ${median(times.validate).toFixed(0)} ms`,
+    )
   }
   log()
-  log(table(['dialect', 'standard tool', 'tool rows/s', 'migr8 rows/s', 'ratio', 'migr8 --validate rows/s', 'ratio', 'migr8 peak RSS (fast / validate)'], results))
+  log(
+    table(
+      [
+        'dialect',
+        'standard tool',
+        'tool rows/s',
+        'migr8 rows/s',
+        'ratio',
+        'migr8 --validate rows/s',
+        'ratio',
+        'migr8 peak RSS (fast / validate)',
+      ],
+      results,
+    ),
+  )
 
   const previewTimes = []
   for (let i = 0; i < 5; i++) {
@@ -209,7 +340,9 @@ async function main() {
     if (preview.rows.length !== Math.min(100, ROWS)) throw new Error('preview returned too few rows')
   }
   log()
-  log(`preview of the first 100 rows of the ${mib(size)} file: median ${median(previewTimes).toFixed(1)} ms (in-process, 5 runs)`)
+  log(
+    `preview of the first 100 rows of the ${mib(size)} file: median ${median(previewTimes).toFixed(1)} ms (in-process, 5 runs)`,
+  )
 
   if (GB) {
     const big = join(DATA, 'big', 'seeds', 'bench_seed.csv')
@@ -228,8 +361,13 @@ async function main() {
     writeFileSync(join(DATA, 'big', 'migr8.yaml'), `database:\n  url: ${target.url}\nseeds:\n  dir: seeds\n`)
     for (const flags of [[], ['--validate']]) {
       target.empty()
-      const result = await run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json', ...flags], { cwd: join(DATA, 'big'), trackRss: true })
-      log(`migr8 seed run ${flags.join(' ')} of the ${mib(bigSize)} file into PostgreSQL: ${(result.ms / 1000).toFixed(1)} s, ${fmt(bigRows / (result.ms / 1000))} rows/s, peak RSS ${mib(result.peak)}`)
+      const result = await run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json', ...flags], {
+        cwd: join(DATA, 'big'),
+        trackRss: true,
+      })
+      log(
+        `migr8 seed run ${flags.join(' ')} of the ${mib(bigSize)} file into PostgreSQL: ${(result.ms / 1000).toFixed(1)} s, ${fmt(bigRows / (result.ms / 1000))} rows/s, peak RSS ${mib(result.peak)}`,
+      )
     }
   }
 

@@ -17,7 +17,12 @@ export interface CsvFormat {
 
 /** Guesses the delimiter (unless configured) and line break from the start of a file. */
 export function detectCsvFormat(sample: string, configured?: string): CsvFormat {
-  const guess = Papa.parse<string[]>(sample, { preview: 20, delimiter: configured || '', delimitersToGuess: DELIMITERS, skipEmptyLines: true })
+  const guess = Papa.parse<string[]>(sample, {
+    preview: 20,
+    delimiter: configured || '',
+    delimitersToGuess: DELIMITERS,
+    skipEmptyLines: true,
+  })
   const newline = guess.meta.linebreak || '\n'
   const undetectable = guess.errors.some((error) => error.code === 'UndetectableDelimiter')
   return { delimiter: configured || (undetectable ? ',' : guess.meta.delimiter), newline }
@@ -28,7 +33,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0
   while (i < bytes.length) {
     const b = bytes[i]
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
     if (need < 0) return i
     if (i + need >= bytes.length && need > 0) return -1 // cut at the end of a chunk
     for (let k = 1; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i
@@ -114,7 +120,12 @@ const isBlankRow = (row: string[]) => row.length === 1 && row[0] === ''
  * Reads the header and first `wanted` rows from the start of the file only: a bounded byte range,
  * grown until enough complete rows are in it, so a multi-GB file previews as fast as a small one.
  */
-export async function readCsvHead(file: string, wanted: number, delimiter?: string, maxBytes = 64 << 20): Promise<CsvHead> {
+export async function readCsvHead(
+  file: string,
+  wanted: number,
+  delimiter?: string,
+  maxBytes = 64 << 20,
+): Promise<CsvHead> {
   const handle = await open(file, 'r')
   try {
     let size = 256 << 10
@@ -149,9 +160,13 @@ export async function readCsvHead(file: string, wanted: number, delimiter?: stri
         }
         const header = kept.shift() ?? []
         lines.shift()
-        const headerBytes = Buffer.byteLength(text.slice(0, text.indexOf(format.newline) + format.newline.length || text.length))
+        const headerBytes = Buffer.byteLength(
+          text.slice(0, text.indexOf(format.newline) + format.newline.length || text.length),
+        )
         const errors = parsed.errors
-          .filter((error) => error.row !== undefined && error.code !== 'UndetectableDelimiter' && error.row < rowLine.length)
+          .filter(
+            (error) => error.row !== undefined && error.code !== 'UndetectableDelimiter' && error.row < rowLine.length,
+          )
           .map((error) => ({ line: rowLine[error.row ?? 0], message: error.message }))
         return {
           format,
@@ -189,7 +204,12 @@ export interface CsvStreamResult {
  * never the whole file in memory. When `batch` returns a promise the parser and the file stream are
  * paused until it settles.
  */
-export function streamCsv(file: string, format: CsvFormat, handlers: CsvStreamHandlers, signal?: AbortSignal): Promise<CsvStreamResult> {
+export function streamCsv(
+  file: string,
+  format: CsvFormat,
+  handlers: CsvStreamHandlers,
+  signal?: AbortSignal,
+): Promise<CsvStreamResult> {
   return new Promise((resolve, reject) => {
     const source = createReadStream(file, { highWaterMark: READ_CHUNK })
     const decoded = new Utf8Decoder(file)
@@ -229,7 +249,9 @@ export function streamCsv(file: string, format: CsvFormat, handlers: CsvStreamHa
         parserHandle = parser
         try {
           const errorRows = new Map<number, string>()
-          for (const error of results.errors) if (error.row !== undefined && error.code !== 'UndetectableDelimiter') errorRows.set(error.row, error.message)
+          for (const error of results.errors)
+            if (error.row !== undefined && error.code !== 'UndetectableDelimiter')
+              errorRows.set(error.row, error.message)
           const data = results.data
           const batch: string[][] = []
           const lines: number[] = []
@@ -238,7 +260,12 @@ export function streamCsv(file: string, format: CsvFormat, handlers: CsvStreamHa
             const at = line
             line += 1 + newlinesIn(row)
             if (errorRows.has(index)) {
-              throw new Migr8Error('SEED_INVALID', `${file}, line ${at}: ${errorRows.get(index)}.`, 'Fix the quoting of that line: a field with a quote, delimiter or line break must be enclosed in double quotes, with inner quotes doubled.', { line: at })
+              throw new Migr8Error(
+                'SEED_INVALID',
+                `${file}, line ${at}: ${errorRows.get(index)}.`,
+                'Fix the quoting of that line: a field with a quote, delimiter or line break must be enclosed in double quotes, with inner quotes doubled.',
+                { line: at },
+              )
             }
             if (row.length === 1 && row[0] === '') continue
             if (!sawHeader) {
@@ -273,13 +300,29 @@ export function streamCsv(file: string, format: CsvFormat, handlers: CsvStreamHa
       },
       complete() {
         if (!sawHeader && !settled) {
-          return finish(new Migr8Error('SEED_INVALID', `${file} is empty: a CSV seed needs a header row.`, 'Add a header row naming the table columns.'))
+          return finish(
+            new Migr8Error(
+              'SEED_INVALID',
+              `${file} is empty: a CSV seed needs a header row.`,
+              'Add a header row naming the table columns.',
+            ),
+          )
         }
         if (waiting) completeWhenResumed = true
         else finish()
       },
       error(error: Error) {
-        finish(error instanceof Migr8Error ? error : new Migr8Error('SEED_INVALID', `Cannot read ${file}: ${error.message}.`, 'Check the file is readable.', undefined, error))
+        finish(
+          error instanceof Migr8Error
+            ? error
+            : new Migr8Error(
+                'SEED_INVALID',
+                `Cannot read ${file}: ${error.message}.`,
+                'Check the file is readable.',
+                undefined,
+                error,
+              ),
+        )
       },
     })
   })

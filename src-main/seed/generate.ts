@@ -35,7 +35,12 @@ function yamlValue(value: unknown): unknown {
  * capture fixtures from a database. `where` is SQL for the user's own database; the table name is
  * validated and quoted. `out` is a file path (written to a temporary name, then renamed) or a stream.
  */
-export async function generateSeed(adapter: Adapter, options: GenerateOptions, out: string | Writable, ctx: RunContext = {}): Promise<GenerateReport> {
+export async function generateSeed(
+  adapter: Adapter,
+  options: GenerateOptions,
+  out: string | Writable,
+  ctx: RunContext = {},
+): Promise<GenerateReport> {
   const table = validateIdentifier(options.table, 'table', '--table')
   const columns = await describeOrFail(adapter, table, '--table')
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
@@ -45,7 +50,11 @@ export async function generateSeed(adapter: Adapter, options: GenerateOptions, o
   if (options.where?.trim()) {
     sql += ` WHERE ${options.where}`
     if (adapter.splitScript(sql).length !== 1) {
-      throw new Migr8Error('BAD_USAGE', '--where must be one condition, not several statements.', 'Remove the semicolon from --where.')
+      throw new Migr8Error(
+        'BAD_USAGE',
+        '--where must be one condition, not several statements.',
+        'Remove the semicolon from --where.',
+      )
     }
   }
   if (options.limit !== undefined) sql += ` LIMIT ${options.limit}`
@@ -59,11 +68,16 @@ export async function generateSeed(adapter: Adapter, options: GenerateOptions, o
   let bytes = 0
   const write = async (text: string) => {
     bytes += Buffer.byteLength(text)
-    if (!stream.write(text)) await new Promise<void>((resolve, reject) => {
-      const done = (error?: Error) => (stream.off('drain', done), stream.off('error', done), error ? reject(error) : resolve())
-      stream.on('drain', done)
-      stream.on('error', done)
-    })
+    if (!stream.write(text))
+      await new Promise<void>((resolve, reject) => {
+        const done = (error?: Error) => (
+          stream.off('drain', done),
+          stream.off('error', done),
+          error ? reject(error) : resolve()
+        )
+        stream.on('drain', done)
+        stream.on('error', done)
+      })
   }
   try {
     if (options.format === 'csv') await write(`${names.map((name) => csvField(name, '')).join(',')}\n`)

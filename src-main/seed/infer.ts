@@ -1,7 +1,19 @@
 import type { InferredType } from './types.js'
 
 /** What a database column type accepts, reduced to the kinds a seed value can have. */
-export type TargetKind = 'integer' | 'decimal' | 'float' | 'boolean' | 'date' | 'timestamp' | 'time' | 'uuid' | 'json' | 'text' | 'binary' | 'other'
+export type TargetKind =
+  | 'integer'
+  | 'decimal'
+  | 'float'
+  | 'boolean'
+  | 'date'
+  | 'timestamp'
+  | 'time'
+  | 'uuid'
+  | 'json'
+  | 'text'
+  | 'binary'
+  | 'other'
 
 const INTEGER = /^[+-]?\d+$/
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
@@ -79,7 +91,8 @@ export function inferValue(value: unknown): InferredType {
   if (value === null || value === undefined) return 'empty'
   if (typeof value === 'string') return inferText(value)
   if (typeof value === 'boolean') return 'boolean'
-  if (typeof value === 'number' || typeof value === 'bigint') return Number.isInteger(value) || typeof value === 'bigint' ? 'integer' : 'decimal'
+  if (typeof value === 'number' || typeof value === 'bigint')
+    return Number.isInteger(value) || typeof value === 'bigint' ? 'integer' : 'decimal'
   if (value instanceof Date) return 'timestamp'
   return 'json'
 }
@@ -107,7 +120,8 @@ function isJson(value: string): boolean {
 export function classifyTarget(type: string): TargetKind {
   const t = type.toLowerCase()
   if (/^(tinyint\(1\)(?!\d)|bool\b|boolean\b)/.test(t)) return 'boolean'
-  if (/^(smallint|integer|int|bigint|tinyint|mediumint|int2|int4|int8|serial|bigserial|smallserial)\b/.test(t)) return 'integer'
+  if (/^(smallint|integer|int|bigint|tinyint|mediumint|int2|int4|int8|serial|bigserial|smallserial)\b/.test(t))
+    return 'integer'
   if (/int/.test(t) && !/interval|point/.test(t)) return 'integer'
   if (/^(numeric|decimal|dec|money)\b/.test(t)) return 'decimal'
   if (/^(real|double|float)/.test(t)) return 'float'
@@ -184,7 +198,10 @@ function asText(value: unknown): string {
  * driver binds (string, number, boolean as true/false, null). `dialect` only picks the boolean and
  * timestamp spelling the database reads back.
  */
-export function converterFor(column: { type: string; nullable: boolean }, dialect: 'postgres' | 'mysql' | 'sqlite'): Converter {
+export function converterFor(
+  column: { type: string; nullable: boolean },
+  dialect: 'postgres' | 'mysql' | 'sqlite',
+): Converter {
   const kind = classifyTarget(column.type)
   const type = column.type.toLowerCase()
   const notNull: Converter = (value) => {
@@ -259,12 +276,14 @@ export function converterFor(column: { type: string; nullable: boolean }, dialec
     case 'timestamp':
       return (value) => {
         if (notNull(value) === null) return null
-        if (value instanceof Date) return dialect === 'mysql' ? value.toISOString().replace('T', ' ').replace('Z', '') : value.toISOString()
+        if (value instanceof Date)
+          return dialect === 'mysql' ? value.toISOString().replace('T', ' ').replace('Z', '') : value.toISOString()
         const text = asText(value).trim()
         if (text.length === 19 && plainTimestamp(text)) return text
         const match = TIMESTAMP.exec(text) ?? DATE.exec(text)
         if (!match || !validDate(+match[1], +match[2], +match[3])) fail('not a timestamp (YYYY-MM-DD HH:MM:SS)')
-        if (match[4] !== undefined && (+match[4] > 23 || +match[5] > 59 || (match[7] !== undefined && +match[7] > 59))) fail('not a valid time of day')
+        if (match[4] !== undefined && (+match[4] > 23 || +match[5] > 59 || (match[7] !== undefined && +match[7] > 59)))
+          fail('not a valid time of day')
         return text
       }
     case 'time':

@@ -89,7 +89,8 @@ export function valueText(value: unknown, dialect: 'postgres' | 'mysql'): string
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'bigint') return String(value)
   if (typeof value === 'boolean') return dialect === 'postgres' ? (value ? 't' : 'f') : value ? '1' : '0'
-  if (value instanceof Date) return dialect === 'mysql' ? value.toISOString().replace('T', ' ').replace('Z', '') : value.toISOString()
+  if (value instanceof Date)
+    return dialect === 'mysql' ? value.toISOString().replace('T', ' ').replace('Z', '') : value.toISOString()
   if (Buffer.isBuffer(value)) return dialect === 'postgres' ? `\\x${value.toString('hex')}` : value.toString('latin1')
   return JSON.stringify(value)
 }

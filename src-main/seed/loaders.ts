@@ -21,7 +21,12 @@ export function loaderFor(adapter: Adapter, options: LoaderOptions = {}): SeedLo
   }
 }
 
-export type RowExporter = (adapter: Adapter, sql: string, onBatch: (rows: Record<string, unknown>[]) => Promise<void>, signal?: AbortSignal) => Promise<void>
+export type RowExporter = (
+  adapter: Adapter,
+  sql: string,
+  onBatch: (rows: Record<string, unknown>[]) => Promise<void>,
+  signal?: AbortSignal,
+) => Promise<void>
 
 export function exporterFor(adapter: Adapter): RowExporter {
   switch (adapter.dialect) {

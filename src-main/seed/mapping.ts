@@ -19,7 +19,11 @@ export function mapColumns(fileColumns: string[], tableColumns: ColumnInfo[], ta
   const targets = fileColumns.map((name) => {
     const invalid = identifierProblem(name)
     if (invalid) {
-      problems.push({ kind: 'extra-column', column: name, message: `column name ${JSON.stringify(truncateForMessage(name))} is not allowed (${invalid})` })
+      problems.push({
+        kind: 'extra-column',
+        column: name,
+        message: `column name ${JSON.stringify(truncateForMessage(name))} is not allowed (${invalid})`,
+      })
       return undefined
     }
     let target = tableColumns.find((column) => column.name === name)
@@ -28,7 +32,11 @@ export function mapColumns(fileColumns: string[], tableColumns: ColumnInfo[], ta
       if (folded.length === 1) target = folded[0]
     }
     if (!target) {
-      problems.push({ kind: 'extra-column', column: name, message: `${table} has no column ${JSON.stringify(truncateForMessage(name))}` })
+      problems.push({
+        kind: 'extra-column',
+        column: name,
+        message: `${table} has no column ${JSON.stringify(truncateForMessage(name))}`,
+      })
       return undefined
     }
     if (used.has(target)) {
@@ -41,7 +49,11 @@ export function mapColumns(fileColumns: string[], tableColumns: ColumnInfo[], ta
   const unfilled = tableColumns.filter((column) => !used.has(column))
   for (const column of unfilled) {
     if (!column.nullable && !column.hasDefault) {
-      problems.push({ kind: 'missing-column', column: column.name, message: `${table}.${column.name} is NOT NULL without a default, and the file has no such column` })
+      problems.push({
+        kind: 'missing-column',
+        column: column.name,
+        message: `${table}.${column.name} is NOT NULL without a default, and the file has no such column`,
+      })
     }
   }
   return { targets, problems, unfilled }
@@ -49,7 +61,9 @@ export function mapColumns(fileColumns: string[], tableColumns: ColumnInfo[], ta
 
 /** The problems that make a load impossible, as one error. */
 export function assertLoadable(mapping: ColumnMapping, file: string, table: string): ColumnInfo[] {
-  const blocking = mapping.problems.filter((problem) => ['extra-column', 'duplicate-column', 'missing-column'].includes(problem.kind))
+  const blocking = mapping.problems.filter((problem) =>
+    ['extra-column', 'duplicate-column', 'missing-column'].includes(problem.kind),
+  )
   if (blocking.length > 0) {
     throw new Migr8Error(
       'SEED_INVALID',
@@ -74,18 +88,26 @@ export type RowConverter = (row: unknown[], line: number) => unknown[]
  * Turns a parsed row into the values sent to the database. NULL markers (and, for non-text columns,
  * empty fields) become null; with `convert`, every value is checked and converted for its column.
  */
-export function rowConverter(targets: ColumnInfo[], options: { dialect: Dialect; nullValues?: string[]; convert: boolean }): RowConverter {
+export function rowConverter(
+  targets: ColumnInfo[],
+  options: { dialect: Dialect; nullValues?: string[]; convert: boolean },
+): RowConverter {
   const width = targets.length
   const textInput = options.nullValues !== undefined
   const nullSet = new Set((options.nullValues ?? []).filter((value) => value !== ''))
   const emptyIsNull = (options.nullValues ?? []).includes('')
   const emptyNull = targets.map((column) => emptyIsNull || emptyMeansNull(classifyTarget(column.type)))
   // Without full conversion, booleans are still spelled 1/0 for databases that do not read true/false.
-  const spellBooleans = options.dialect !== 'postgres' && targets.some((column) => classifyTarget(column.type) === 'boolean')
+  const spellBooleans =
+    options.dialect !== 'postgres' && targets.some((column) => classifyTarget(column.type) === 'boolean')
   const converters: Converter[] | undefined = options.convert
     ? targets.map((column) => converterFor(column, options.dialect))
     : spellBooleans
-      ? targets.map((column) => (classifyTarget(column.type) === 'boolean' ? converterFor({ ...column, nullable: true }, options.dialect) : (value: unknown) => value))
+      ? targets.map((column) =>
+          classifyTarget(column.type) === 'boolean'
+            ? converterFor({ ...column, nullable: true }, options.dialect)
+            : (value: unknown) => value,
+        )
       : undefined
   const hasMarkers = nullSet.size > 0
   return (row, line) => {
@@ -107,7 +129,15 @@ export function rowConverter(targets: ColumnInfo[], options: { dialect: Dialect;
         } catch (error) {
           if (!(error instanceof ConversionError)) throw error
           const raw = row[i]
-          throw new RowError({ line, column: targets[i].name, value: raw === null || raw === undefined ? null : truncateForMessage(typeof raw === 'string' ? raw : JSON.stringify(raw), 200), reason: error.message })
+          throw new RowError({
+            line,
+            column: targets[i].name,
+            value:
+              raw === null || raw === undefined
+                ? null
+                : truncateForMessage(typeof raw === 'string' ? raw : JSON.stringify(raw), 200),
+            reason: error.message,
+          })
         }
       }
       out[i] = value

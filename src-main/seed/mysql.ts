@@ -8,13 +8,23 @@ import type { Adapter, ColumnInfo, Session } from '../db/adapter.js'
 import { notUtf8 } from './csv.js'
 import { classifyTarget, emptyMeansNull } from './infer.js'
 import { scanFile } from './scan.js'
-import { LineMap, textFormatRow, valueText, type CsvPassthrough, type LoadTarget, type LoaderSession, type RowWriter, type SeedLoader } from './loader.js'
+import {
+  LineMap,
+  textFormatRow,
+  valueText,
+  type CsvPassthrough,
+  type LoadTarget,
+  type LoaderSession,
+  type RowWriter,
+  type SeedLoader,
+} from './loader.js'
 
 /** Bytes queued towards the server before `write` asks the caller to wait. */
 const HIGH_WATER = 4 << 20
 
 /** mysql2's escaping; `true` forbids the dotted (qualified) form, so `a.b` stays one identifier. */
-export const escapeId = (name: string): string => (mysql.escapeId as (value: string, forbidQualified?: boolean) => string)(name, true)
+export const escapeId = (name: string): string =>
+  (mysql.escapeId as (value: string, forbidQualified?: boolean) => string)(name, true)
 
 interface LoadResult {
   affectedRows: number
@@ -24,7 +34,12 @@ interface LoadResult {
 
 function rawConnection(session: Session): mysql.PoolConnection {
   const raw = (session as unknown as { raw?: mysql.PoolConnection }).raw
-  if (!raw) throw new Migr8Error('INTERNAL', 'The MySQL session has no driver connection.', 'Report this: the seed engine needs MysqlSession.raw.')
+  if (!raw)
+    throw new Migr8Error(
+      'INTERNAL',
+      'The MySQL session has no driver connection.',
+      'Report this: the seed engine needs MysqlSession.raw.',
+    )
   return raw
 }
 
@@ -41,7 +56,11 @@ export function infileFactoryFor(token: string, stream: Readable): (path: string
     if (path === token) return stream
     return new Readable({
       read() {
-        this.destroy(new Error(`refused the server's request for local file ${JSON.stringify(path)}: Migr8 only sends the data it started loading`))
+        this.destroy(
+          new Error(
+            `refused the server's request for local file ${JSON.stringify(path)}: Migr8 only sends the data it started loading`,
+          ),
+        )
       },
     })
   }
@@ -69,12 +88,22 @@ export class MysqlLoader implements SeedLoader {
 
   async transaction<T>(fn: (session: LoaderSession) => Promise<T>): Promise<T> {
     if (this.localInfile === undefined) {
-      const rows = await this.adapter.query<{ li: number | string; mp: number | string }>('SELECT @@GLOBAL.local_infile AS li, @@max_allowed_packet AS mp')
+      const rows = await this.adapter.query<{ li: number | string; mp: number | string }>(
+        'SELECT @@GLOBAL.local_infile AS li, @@max_allowed_packet AS mp',
+      )
       this.localInfile = Number(rows[0].li) === 1 && !this.options.forceInsert
       this.maxPacket = Number(rows[0].mp)
     }
     return this.adapter.withTransaction((session) =>
-      fn(new MysqlLoaderSession(this.adapter, session, rawConnection(session), this.localInfile!, this.maxPacket ?? 4 << 20)),
+      fn(
+        new MysqlLoaderSession(
+          this.adapter,
+          session,
+          rawConnection(session),
+          this.localInfile!,
+          this.maxPacket ?? 4 << 20,
+        ),
+      ),
     )
   }
 }
@@ -116,16 +145,28 @@ class MysqlLoaderSession implements LoaderSession {
     } catch (error) {
       const code = (error as { errno?: number }).errno
       if (code === 1148 || code === 3948) {
-        throw new Migr8Error('SEED_FAILED', 'The server refuses LOAD DATA LOCAL INFILE.', 'Set local_infile=ON on the server, or let Migr8 fall back to INSERTs (it does so when the server reports local_infile=OFF).', { errno: code }, error)
+        throw new Migr8Error(
+          'SEED_FAILED',
+          'The server refuses LOAD DATA LOCAL INFILE.',
+          'Set local_infile=ON on the server, or let Migr8 fall back to INSERTs (it does so when the server reports local_infile=OFF).',
+          { errno: code },
+          error,
+        )
       }
       throw this.adapter.translateError(error)
     }
   }
 
   /** Fails the load when the server turned bad values into warnings (LOAD DATA LOCAL never stops on them). */
-  private async checkWarnings(result: LoadResult, table: string, lineOf: (row: number) => number | undefined): Promise<void> {
+  private async checkWarnings(
+    result: LoadResult,
+    table: string,
+    lineOf: (row: number) => number | undefined,
+  ): Promise<void> {
     if (!result.warningStatus) return
-    const warnings = await this.session.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS LIMIT 10')
+    const warnings = await this.session.query<{ Level: string; Code: number; Message: string }>(
+      'SHOW WARNINGS LIMIT 10',
+    )
     const serious = warnings.filter((warning) => warning.Level !== 'Note')
     if (serious.length === 0) return
     const first = serious[0]
@@ -202,10 +243,17 @@ class MysqlLoaderSession implements LoaderSession {
         inserted += (result as unknown as LoadResult).affectedRows
       } catch (error) {
         const typed = this.adapter.translateError(error, `loading ${target.table}`)
-        throw new Migr8Error('SEED_FAILED', `lines ${from}–${to}: ${typed.message}`, typed.remedy, { ...typed.details, line: from }, error)
+        throw new Migr8Error(
+          'SEED_FAILED',
+          `lines ${from}–${to}: ${typed.message}`,
+          typed.remedy,
+          { ...typed.details, line: from },
+          error,
+        )
       }
     }
-    const literal = (value: unknown) => (value === null || value === undefined ? 'NULL' : mysql.escape(valueText(value, 'mysql')))
+    const literal = (value: unknown) =>
+      value === null || value === undefined ? 'NULL' : mysql.escape(valueText(value, 'mysql'))
     return {
       method: 'insert',
       write(rows, rowLines) {
@@ -237,7 +285,10 @@ class MysqlLoaderSession implements LoaderSession {
    * backslash is data), with user variables turning the configured NULL markers (and empty fields of
    * non-text columns) into NULL exactly as the parsing path does.
    */
-  async csvPassthrough(target: LoadTarget, csv: CsvPassthrough): Promise<{ rows: number; method: 'load-data-passthrough' } | undefined> {
+  async csvPassthrough(
+    target: LoadTarget,
+    csv: CsvPassthrough,
+  ): Promise<{ rows: number; method: 'load-data-passthrough' } | undefined> {
     if (!this.localInfile) return undefined
     const scan = await scanFile(csv.file, [], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
@@ -246,9 +297,13 @@ class MysqlLoaderSession implements LoaderSession {
     const variables = csv.columns.map((_, index) => `@c${index}`)
     const assignments = csv.columns.map((column, index) => {
       const emptyNull = csv.nullValues.includes('') || emptyMeansNull(classifyTarget(column.type))
-      const tests = [...(markers.length > 0 ? [`@c${index} IN (${markers.map((m) => mysql.escape(m)).join(', ')})`] : []), ...(emptyNull ? [`@c${index} = ''`] : [])]
+      const tests = [
+        ...(markers.length > 0 ? [`@c${index} IN (${markers.map((m) => mysql.escape(m)).join(', ')})`] : []),
+        ...(emptyNull ? [`@c${index} = ''`] : []),
+      ]
       // MySQL reads only 1/0 into a BOOLEAN (tinyint(1)) column; the spellings the engine accepts are mapped.
-      const raw = classifyTarget(column.type) === 'boolean' ? `${BOOLEAN_CASE.replace(/@v/g, `@c${index}`)}` : `@c${index}`
+      const raw =
+        classifyTarget(column.type) === 'boolean' ? `${BOOLEAN_CASE.replace(/@v/g, `@c${index}`)}` : `@c${index}`
       const value = tests.length > 0 ? `IF(${tests.join(' OR ')}, NULL, ${raw})` : raw
       return `${escapeId(column.name)} = ${value}`
     })
@@ -287,15 +342,23 @@ class MysqlLoaderSession implements LoaderSession {
 const DATE_TYPES = new Set(['DATE', 'DATETIME', 'TIMESTAMP', 'NEWDATE', 'TIME'])
 
 /** Streams the rows of a query in batches (mysql2 row stream, paused while the output catches up). */
-export async function exportMysqlRows(adapter: Adapter, sql: string, onBatch: (rows: Record<string, unknown>[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function exportMysqlRows(
+  adapter: Adapter,
+  sql: string,
+  onBatch: (rows: Record<string, unknown>[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   await adapter.withSession(async (session) => {
     const raw = rawConnection(session)
-    const connection = (raw as unknown as { connection: { query(options: object): { stream(options?: object): Readable } } }).connection
+    const connection = (
+      raw as unknown as { connection: { query(options: object): { stream(options?: object): Readable } } }
+    ).connection
     const stream = connection
       .query({
         sql,
         // Dates as the server prints them: no time zone conversion on the way to the file.
-        typeCast: (field: { type: string; string(): string | null }, next: () => unknown) => (DATE_TYPES.has(field.type) ? field.string() : next()),
+        typeCast: (field: { type: string; string(): string | null }, next: () => unknown) =>
+          DATE_TYPES.has(field.type) ? field.string() : next(),
       })
       .stream({ highWaterMark: 2000 })
     await new Promise<void>((resolve, reject) => {
@@ -305,10 +368,12 @@ export async function exportMysqlRows(adapter: Adapter, sql: string, onBatch: (r
         const rows = batch
         batch = []
         stream.pause()
-        busy = busy.then(() => onBatch(rows)).then(
-          () => void stream.resume(),
-          (error) => (stream.destroy(error), reject(error)),
-        )
+        busy = busy
+          .then(() => onBatch(rows))
+          .then(
+            () => void stream.resume(),
+            (error) => (stream.destroy(error), reject(error)),
+          )
       }
       const onAbort = () => stream.destroy(cancelled())
       signal?.addEventListener('abort', onAbort, { once: true })
@@ -316,7 +381,9 @@ export async function exportMysqlRows(adapter: Adapter, sql: string, onBatch: (r
         batch.push(row)
         if (batch.length >= 2000) flush()
       })
-      stream.on('error', (error) => reject(error instanceof Migr8Error ? error : adapter.translateError(error, 'reading rows for the seed file')))
+      stream.on('error', (error) =>
+        reject(error instanceof Migr8Error ? error : adapter.translateError(error, 'reading rows for the seed file')),
+      )
       stream.on('end', () => {
         if (batch.length > 0) flush()
         busy.then(() => (signal?.removeEventListener('abort', onAbort), resolve()), reject)
@@ -329,7 +396,11 @@ export async function exportMysqlRows(adapter: Adapter, sql: string, onBatch: (r
  * MariaDB stores JSON columns as longtext with a json_valid() check; report them as json so an empty
  * field becomes NULL (not an empty string the check refuses) and values are checked as JSON.
  */
-export async function refineMysqlColumns(adapter: Adapter, table: string, columns: ColumnInfo[]): Promise<ColumnInfo[]> {
+export async function refineMysqlColumns(
+  adapter: Adapter,
+  table: string,
+  columns: ColumnInfo[],
+): Promise<ColumnInfo[]> {
   if (!columns.some((column) => column.type === 'longtext')) return columns
   let checks: Array<{ clause: string }>
   try {
@@ -342,5 +413,7 @@ export async function refineMysqlColumns(adapter: Adapter, table: string, column
     return columns // MySQL before 8.0.16 has no CHECK_CONSTRAINTS (and has a real json type)
   }
   const json = new Set(checks.map((check) => /json_valid\(`?([^`)]+)`?\)/i.exec(check.clause)?.[1]).filter(Boolean))
-  return columns.map((column) => (column.type === 'longtext' && json.has(column.name) ? { ...column, type: 'json' } : column))
+  return columns.map((column) =>
+    column.type === 'longtext' && json.has(column.name) ? { ...column, type: 'json' } : column,
+  )
 }

@@ -6,7 +6,15 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { Migr8Error, cancelled } from '../../src-shared/errors.js'
 import type { Adapter, Session } from '../db/adapter.js'
 import { classifyTarget, emptyMeansNull } from './infer.js'
-import { LineMap, textFormatRow, type CsvPassthrough, type LoadTarget, type LoaderSession, type RowWriter, type SeedLoader } from './loader.js'
+import {
+  LineMap,
+  textFormatRow,
+  type CsvPassthrough,
+  type LoadTarget,
+  type LoaderSession,
+  type RowWriter,
+  type SeedLoader,
+} from './loader.js'
 import { notUtf8 } from './csv.js'
 import { scanFile } from './scan.js'
 
@@ -15,7 +23,12 @@ const HIGH_WATER = 4 << 20
 
 function rawClient(session: Session): pg.PoolClient {
   const raw = (session as unknown as { raw?: pg.PoolClient }).raw
-  if (!raw) throw new Migr8Error('INTERNAL', 'The PostgreSQL session has no driver client.', 'Report this: the seed engine needs PostgresSession.raw.')
+  if (!raw)
+    throw new Migr8Error(
+      'INTERNAL',
+      'The PostgreSQL session has no driver client.',
+      'Report this: the seed engine needs PostgresSession.raw.',
+    )
   return raw
 }
 
@@ -32,7 +45,9 @@ export class PostgresLoader implements SeedLoader {
   constructor(private readonly adapter: Adapter) {}
 
   transaction<T>(fn: (session: LoaderSession) => Promise<T>): Promise<T> {
-    return this.adapter.withTransaction((session) => fn(new PostgresLoaderSession(this.adapter, session, rawClient(session))))
+    return this.adapter.withTransaction((session) =>
+      fn(new PostgresLoaderSession(this.adapter, session, rawClient(session))),
+    )
   }
 }
 
@@ -70,7 +85,13 @@ class PostgresLoaderSession implements LoaderSession {
     if (line === undefined) return typed
     const value = position.value !== undefined ? ` (value ${JSON.stringify(position.value)})` : ''
     const column = position.column ? `, column ${position.column}` : ''
-    return new Migr8Error('SEED_FAILED', `line ${line}${column}: ${(error as Error).message}${value}.`, typed.remedy, { ...typed.details, line, column: position.column, value: position.value }, error)
+    return new Migr8Error(
+      'SEED_FAILED',
+      `line ${line}${column}: ${(error as Error).message}${value}.`,
+      typed.remedy,
+      { ...typed.details, line, column: position.column, value: position.value },
+      error,
+    )
   }
 
   async rows(target: LoadTarget): Promise<RowWriter> {
@@ -90,7 +111,11 @@ class PostgresLoaderSession implements LoaderSession {
         stream.write(chunk)
         if (stream.writableLength < HIGH_WATER) return
         return new Promise<void>((resolve, reject) => {
-          const done = () => (stream.off('drain', done), stream.off('error', done), failure ? reject(translate(failure)) : resolve())
+          const done = () => (
+            stream.off('drain', done),
+            stream.off('error', done),
+            failure ? reject(translate(failure)) : resolve()
+          )
           stream.on('drain', done)
           stream.on('error', done)
         })
@@ -117,14 +142,19 @@ class PostgresLoaderSession implements LoaderSession {
    * file exactly as the engine would: the only NULL marker present is the empty field (FORCE_NULL /
    * FORCE_NOT_NULL give empty fields the engine's meaning per column) and no line is `\.`.
    */
-  async csvPassthrough(target: LoadTarget, csv: CsvPassthrough): Promise<{ rows: number; method: 'copy-passthrough' } | undefined> {
+  async csvPassthrough(
+    target: LoadTarget,
+    csv: CsvPassthrough,
+  ): Promise<{ rows: number; method: 'copy-passthrough' } | undefined> {
     const markers = csv.nullValues.filter((value) => value !== '')
     const scan = await scanFile(csv.file, [...markers, '\n\\.\n', '\n\\.\r'], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
     if (scan.found) return undefined
     const emptyIsNullEverywhere = csv.nullValues.includes('')
     const forceNull = csv.columns.filter((column) => emptyMeansNull(classifyTarget(column.type)))
-    const forceNotNull = emptyIsNullEverywhere ? [] : csv.columns.filter((column) => !emptyMeansNull(classifyTarget(column.type)))
+    const forceNotNull = emptyIsNullEverywhere
+      ? []
+      : csv.columns.filter((column) => !emptyMeansNull(classifyTarget(column.type)))
     const quote = (name: string) => this.adapter.quoteIdent(name)
     const literal = (text: string) => `'${text.replace(/'/g, "''")}'`
     const options = [
@@ -161,16 +191,27 @@ class PostgresLoaderSession implements LoaderSession {
 const TYPED_OIDS = new Set([16, 21, 23, 700, 701, 114, 3802])
 
 /** Streams the rows of a query in batches through a server-side cursor (rows never all in memory). */
-export async function exportPostgresRows(adapter: Adapter, sql: string, onBatch: (rows: Record<string, unknown>[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function exportPostgresRows(
+  adapter: Adapter,
+  sql: string,
+  onBatch: (rows: Record<string, unknown>[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const pgTypes = (await import('pg')).default.types
-  const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (TYPED_OIDS.has(oid) ? pgTypes.getTypeParser(oid, format ?? 'text') : (value: string) => value) }
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      TYPED_OIDS.has(oid) ? pgTypes.getTypeParser(oid, format ?? 'text') : (value: string) => value,
+  }
   await adapter.withTransaction(async (session) => {
     const client = rawClient(session)
     try {
       await client.query(`DECLARE migr8_seed_export NO SCROLL CURSOR FOR ${sql}`)
       for (;;) {
         if (signal?.aborted) throw cancelled()
-        const result = await client.query({ text: 'FETCH 2000 FROM migr8_seed_export', types: types as unknown as pg.CustomTypesConfig })
+        const result = await client.query({
+          text: 'FETCH 2000 FROM migr8_seed_export',
+          types: types as unknown as pg.CustomTypesConfig,
+        })
         if (result.rows.length === 0) break
         await onBatch(result.rows)
       }

@@ -14,7 +14,12 @@ const MAX_BAD_ROWS = 50
 const DEFAULT_SEEDS: SeedsConfig = { dir: 'seeds', truncate: false, nullValues: ['\\N', 'NULL'] }
 
 /** Column-level problems: values that do not fit the column type, NULLs in NOT NULL columns. */
-function describeColumns(names: string[], inferred: InferredType[], mapping: ColumnMapping | undefined, nullSeen: boolean[]): { columns: PreviewColumn[]; problems: MappingProblem[] } {
+function describeColumns(
+  names: string[],
+  inferred: InferredType[],
+  mapping: ColumnMapping | undefined,
+  nullSeen: boolean[],
+): { columns: PreviewColumn[]; problems: MappingProblem[] } {
   const problems: MappingProblem[] = [...(mapping?.problems ?? [])]
   const columns = names.map((name, index) => {
     const target = mapping?.targets[index]
@@ -43,20 +48,33 @@ function describeColumns(names: string[], inferred: InferredType[], mapping: Col
  * table's columns beside them with every mapping problem and the first bad rows. Reads only the start
  * of a CSV file, so it answers as fast for a multi-GB file as for a small one.
  */
-export async function previewSeed(adapter: Adapter | undefined, file: string, options: PreviewOptions & { seeds?: SeedsConfig } = {}, _ctx: RunContext = {}): Promise<SeedPreview> {
+export async function previewSeed(
+  adapter: Adapter | undefined,
+  file: string,
+  options: PreviewOptions & { seeds?: SeedsConfig } = {},
+  _ctx: RunContext = {},
+): Promise<SeedPreview> {
   const seeds = options.seeds ?? DEFAULT_SEEDS
   const wanted = Math.max(0, Math.min(options.rows ?? 100, 100_000))
   const source = sourceForFile(file, seeds, options.table)
   const nullValues = options.nullValues ?? seeds.nullValues
   const badRows: BadRow[] = []
 
-  const targetColumns = async (table: string): Promise<ColumnInfo[] | undefined> => (adapter ? describeForSeed(adapter, table) : undefined)
-  const tableProblem = (table: string): MappingProblem => ({ kind: 'table-missing', message: `the table ${table} does not exist` })
+  const targetColumns = async (table: string): Promise<ColumnInfo[] | undefined> =>
+    adapter ? describeForSeed(adapter, table) : undefined
+  const tableProblem = (table: string): MappingProblem => ({
+    kind: 'table-missing',
+    message: `the table ${table} does not exist`,
+  })
 
   if (source.format === 'csv') {
     const head = await readCsvHead(source.file, wanted, options.delimiter ?? seeds.delimiter)
     if (head.header.length > MAX_CSV_COLUMNS) {
-      throw new Migr8Error('SEED_INVALID', `${source.name} has ${head.header.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`, 'Check the delimiter and the header row.')
+      throw new Migr8Error(
+        'SEED_INVALID',
+        `${source.name} has ${head.header.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`,
+        'Check the delimiter and the header row.',
+      )
     }
     const tableColumns = await targetColumns(source.table)
     const mapping = tableColumns ? mapColumns(head.header, tableColumns, source.table) : undefined
@@ -69,11 +87,16 @@ export async function previewSeed(adapter: Adapter | undefined, file: string, op
       for (let i = 0; i < width && i < row.length; i++) {
         inferred[i] = mergeTypes(inferred[i], inferText(row[i]))
         const target = mapping?.targets[i]
-        const isNull = row[i] === null || (row[i] === '' && (nullValues.includes('') || (target !== undefined && emptyMeansNull(classifyTarget(target.type)))))
+        const isNull =
+          row[i] === null ||
+          (row[i] === '' &&
+            (nullValues.includes('') || (target !== undefined && emptyMeansNull(classifyTarget(target.type)))))
         if (isNull) nullSeen[i] = true
       }
     }
-    for (const error of head.errors) if (badRows.length < MAX_BAD_ROWS) badRows.push({ line: error.line, column: '', value: null, reason: error.message })
+    for (const error of head.errors)
+      if (badRows.length < MAX_BAD_ROWS)
+        badRows.push({ line: error.line, column: '', value: null, reason: error.message })
     if (mapping && adapter) {
       const mapped = mapping.targets.map((target, index) => (target ? index : -1)).filter((index) => index >= 0)
       const convert = rowConverter(
@@ -83,7 +106,12 @@ export async function previewSeed(adapter: Adapter | undefined, file: string, op
       head.rows.forEach((row, r) => {
         if (badRows.length >= MAX_BAD_ROWS) return
         if (row.length !== width) {
-          badRows.push({ line: head.lines[r], column: '', value: null, reason: `expected ${width} fields, found ${row.length}` })
+          badRows.push({
+            line: head.lines[r],
+            column: '',
+            value: null,
+            reason: `expected ${width} fields, found ${row.length}`,
+          })
           return
         }
         try {
@@ -118,7 +146,12 @@ export async function previewSeed(adapter: Adapter | undefined, file: string, op
   }
 
   const groups = await readYamlSeed(source.file, source.table)
-  const group = (options.table ? groups.find((candidate) => candidate.table === options.table) : groups[0]) ?? { table: source.table, columns: [], rows: [], lines: [] }
+  const group = (options.table ? groups.find((candidate) => candidate.table === options.table) : groups[0]) ?? {
+    table: source.table,
+    columns: [],
+    rows: [],
+    lines: [],
+  }
   const tableColumns = await targetColumns(group.table)
   const mapping = tableColumns ? mapColumns(group.columns, tableColumns, group.table) : undefined
   const inferred: InferredType[] = group.columns.map(() => 'empty')

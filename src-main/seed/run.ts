@@ -27,7 +27,12 @@ interface FileRun {
 export async function describeOrFail(adapter: Adapter, table: string, file: string): Promise<ColumnInfo[]> {
   const columns = await describeForSeed(adapter, table)
   if (!columns) {
-    throw new Migr8Error('TABLE_MISSING', `${file}: the table ${table} does not exist.`, 'Run the migrations that create it first (migr8 up), or map the file to another table in seeds.tables.', { table })
+    throw new Migr8Error(
+      'TABLE_MISSING',
+      `${file}: the table ${table} does not exist.`,
+      'Run the migrations that create it first (migr8 up), or map the file to another table in seeds.tables.',
+      { table },
+    )
   }
   return columns
 }
@@ -35,7 +40,12 @@ export async function describeOrFail(adapter: Adapter, table: string, file: stri
 function badRowError(file: string, bad: BadRow): Migr8Error {
   const where = bad.column ? `, column ${bad.column}` : ''
   const value = bad.value === null ? ' (NULL)' : bad.column ? ` (value ${JSON.stringify(bad.value)})` : ''
-  return new Migr8Error('SEED_FAILED', `${file}, line ${bad.line}${where}: ${bad.reason}${value}.`, 'Fix that value in the seed file and run again; nothing from this file was written.', { ...bad })
+  return new Migr8Error(
+    'SEED_FAILED',
+    `${file}, line ${bad.line}${where}: ${bad.reason}${value}.`,
+    'Fix that value in the seed file and run again; nothing from this file was written.',
+    { ...bad },
+  )
 }
 
 /** Collects rejected rows: the first one fails the file, except in a dry run which lists them. */
@@ -55,7 +65,10 @@ function progress(run: FileRun, rows: number, bytes?: number): void {
     done: rows,
     unit: 'rows',
     rate,
-    message: bytes !== undefined && run.source.bytes > 0 ? `${Math.min(100, Math.floor((100 * bytes) / run.source.bytes))}% of the file` : undefined,
+    message:
+      bytes !== undefined && run.source.bytes > 0
+        ? `${Math.min(100, Math.floor((100 * bytes) / run.source.bytes))}% of the file`
+        : undefined,
   })
 }
 
@@ -63,10 +76,18 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   const { source, adapter, options } = run
   const head = await readCsvHead(source.file, 1, run.delimiter)
   if (head.header.length === 0 || (head.header.length === 1 && head.header[0] === '')) {
-    throw new Migr8Error('SEED_INVALID', `${source.name} is empty: a CSV seed needs a header row.`, 'Add a header row naming the table columns.')
+    throw new Migr8Error(
+      'SEED_INVALID',
+      `${source.name} is empty: a CSV seed needs a header row.`,
+      'Add a header row naming the table columns.',
+    )
   }
   if (head.header.length > MAX_CSV_COLUMNS) {
-    throw new Migr8Error('SEED_INVALID', `${source.name} has ${head.header.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`, 'Check the delimiter (seeds.delimiter) and the header row.')
+    throw new Migr8Error(
+      'SEED_INVALID',
+      `${source.name} has ${head.header.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`,
+      'Check the delimiter (seeds.delimiter) and the header row.',
+    )
   }
   const columns = await describeOrFail(adapter, source.table, source.name)
   const targets = assertLoadable(mapColumns(head.header, columns, source.table), source.name, source.table)
@@ -87,7 +108,11 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
     )
     if (loaded) return { table: source.table, rows: loaded.rows, method: loaded.method }
   }
-  const convert = rowConverter(targets, { dialect: adapter.dialect, nullValues: run.nullValues, convert: !!(options.validate || options.dryRun) })
+  const convert = rowConverter(targets, {
+    dialect: adapter.dialect,
+    nullValues: run.nullValues,
+    convert: !!(options.validate || options.dryRun),
+  })
   const reject = rejecter(run)
   const writer = session ? await session.rows({ table: source.table, columns: targets }) : undefined
   let rows = 0
@@ -97,7 +122,12 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
       head.format,
       {
         header: (fields) => {
-          if (fields.length > MAX_CSV_COLUMNS) throw new Migr8Error('SEED_INVALID', `${source.name} has ${fields.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`, 'Check the delimiter and the header row.')
+          if (fields.length > MAX_CSV_COLUMNS)
+            throw new Migr8Error(
+              'SEED_INVALID',
+              `${source.name} has ${fields.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`,
+              'Check the delimiter and the header row.',
+            )
         },
         batch: (batch, lines, bytes) => {
           const values: unknown[][] = []
@@ -126,7 +156,11 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   }
 }
 
-async function loadYaml(run: FileRun, session: LoaderSession | undefined, truncated: Set<string>): Promise<SeedTableReport[]> {
+async function loadYaml(
+  run: FileRun,
+  session: LoaderSession | undefined,
+  truncated: Set<string>,
+): Promise<SeedTableReport[]> {
   const { source, adapter, options } = run
   const groups = await readYamlSeed(source.file, source.table)
   const reports: SeedTableReport[] = []
@@ -151,13 +185,21 @@ async function loadYaml(run: FileRun, session: LoaderSession | undefined, trunca
       while (end < group.rows.length && Object.keys(group.rows[end]).join('\u0000') === signature) end++
       const mapping = mapColumns(keys, columns, group.table)
       const targets = mapping.targets as ColumnInfo[]
-      const convert = rowConverter(targets, { dialect: adapter.dialect, convert: !!(options.validate || options.dryRun) })
+      const convert = rowConverter(targets, {
+        dialect: adapter.dialect,
+        convert: !!(options.validate || options.dryRun),
+      })
       const values: unknown[][] = []
       const lines: number[] = []
       for (let i = index; i < end; i++) {
         const row = group.rows[i]
         try {
-          values.push(convert(keys.map((key) => row[key]), group.lines[i]))
+          values.push(
+            convert(
+              keys.map((key) => row[key]),
+              group.lines[i],
+            ),
+          )
           lines.push(group.lines[i])
         } catch (error) {
           if (!(error instanceof RowError)) throw error
@@ -200,9 +242,15 @@ async function runFile(run: FileRun): Promise<void> {
     }
     return loadYaml(run, session, truncated)
   }
-  const tables = options.dryRun ? await body(undefined) : await loaderFor(adapter, options).transaction((session) => body(session))
+  const tables = options.dryRun
+    ? await body(undefined)
+    : await loaderFor(adapter, options).transaction((session) => body(session))
   if (options.dryRun && report.rejectedCount > 0) {
-    throw new Migr8Error('SEED_INVALID', `${source.name}: ${report.rejectedCount} row${report.rejectedCount === 1 ? '' : 's'} would be rejected.`, 'Fix the rows listed and run again.')
+    throw new Migr8Error(
+      'SEED_INVALID',
+      `${source.name}: ${report.rejectedCount} row${report.rejectedCount === 1 ? '' : 's'} would be rejected.`,
+      'Fix the rows listed and run again.',
+    )
   }
   report.tables = tables
   report.rowsInserted = tables.reduce((sum, table) => sum + table.rows, 0)
@@ -214,8 +262,14 @@ async function runFile(run: FileRun): Promise<void> {
  * everything, write nothing). Returns one report per file; a failed file stops the run (later files
  * are reported as skipped). Cancelling rolls back the current file and throws CANCELLED.
  */
-export async function runSeeds(adapter: Adapter, config: Migr8Config, options: RunSeedsOptions & LoaderOptions = {}, ctx: RunContext = {}): Promise<SeedReport[]> {
-  const sources = options.files && options.files.length > 0 ? resolveSeedFiles(config, options.files) : listSeeds(config)
+export async function runSeeds(
+  adapter: Adapter,
+  config: Migr8Config,
+  options: RunSeedsOptions & LoaderOptions = {},
+  ctx: RunContext = {},
+): Promise<SeedReport[]> {
+  const sources =
+    options.files && options.files.length > 0 ? resolveSeedFiles(config, options.files) : listSeeds(config)
   const truncate = options.truncate ?? config.seeds.truncate
   const reports: SeedReport[] = []
   let stopped = false
@@ -240,17 +294,37 @@ export async function runSeeds(adapter: Adapter, config: Migr8Config, options: R
     try {
       throwIfAborted(ctx.signal)
       ctx.onLog?.('info', `seeding ${source.name} → ${source.table}`)
-      await runFile({ source, adapter, options: { ...options, truncate }, nullValues: config.seeds.nullValues, delimiter: config.seeds.delimiter, ctx, report, started })
+      await runFile({
+        source,
+        adapter,
+        options: { ...options, truncate },
+        nullValues: config.seeds.nullValues,
+        delimiter: config.seeds.delimiter,
+        ctx,
+        report,
+        started,
+      })
       report.status = options.dryRun ? 'dry-run' : 'loaded'
     } catch (error) {
       if (ctx.signal?.aborted || (error instanceof Migr8Error && error.code === 'CANCELLED')) {
-        throw new Migr8Error('CANCELLED', `Seeding was cancelled during ${source.name}; that file was rolled back.`, 'Start it again when ready.', { reports }, error)
+        throw new Migr8Error(
+          'CANCELLED',
+          `Seeding was cancelled during ${source.name}; that file was rolled back.`,
+          'Start it again when ready.',
+          { reports },
+          error,
+        )
       }
       const payload = toErrorPayload(error)
       const line = (error as Migr8Error).details?.line
       report.status = 'failed'
       report.rowsInserted = 0
-      report.error = { code: payload.code, message: payload.message, remedy: payload.remedy, ...(typeof line === 'number' ? { line } : {}) }
+      report.error = {
+        code: payload.code,
+        message: payload.message,
+        remedy: payload.remedy,
+        ...(typeof line === 'number' ? { line } : {}),
+      }
       if (!options.dryRun) report.truncated = []
       if (options.stopOnError !== false && !options.dryRun) stopped = true
     } finally {

@@ -24,15 +24,24 @@ export function seedDir(config: Pick<Migr8Config, 'baseDir' | 'seeds'>): string 
 function describeSource(file: string, name: string, seeds: SeedsConfig): SeedSource {
   const format = seedFormatOf(file)
   if (!format) {
-    throw new Migr8Error('SEED_INVALID', `${name} is not a seed file (expected .csv, .yaml or .yml).`, 'Name seed files like 01_users.csv or users.yaml.')
+    throw new Migr8Error(
+      'SEED_INVALID',
+      `${name} is not a seed file (expected .csv, .yaml or .yml).`,
+      'Name seed files like 01_users.csv or users.yaml.',
+    )
   }
   let stat
   try {
     stat = statSync(file)
   } catch {
-    throw new Migr8Error('NOT_FOUND', `The seed file ${name} does not exist.`, `Check the path; seed files live in ${seeds.dir}/.`)
+    throw new Migr8Error(
+      'NOT_FOUND',
+      `The seed file ${name} does not exist.`,
+      `Check the path; seed files live in ${seeds.dir}/.`,
+    )
   }
-  if (!stat.isFile()) throw new Migr8Error('SEED_INVALID', `${name} is not a file.`, 'Give the path of a .csv or .yaml seed file.')
+  if (!stat.isFile())
+    throw new Migr8Error('SEED_INVALID', `${name} is not a file.`, 'Give the path of a .csv or .yaml seed file.')
   const mapped = seeds.tables?.[name] ?? seeds.tables?.[basename(file)]
   const table = validateIdentifier(mapped ?? tableFromFileName(file), 'table', name)
   return { file, name, format, table, bytes: stat.size }
@@ -48,13 +57,23 @@ export function listSeeds(config: Pick<Migr8Config, 'baseDir' | 'seeds'>): SeedS
   try {
     entries = readdirSync(dir)
   } catch {
-    throw new Migr8Error('NOT_FOUND', `The seed folder ${dir} does not exist.`, 'Create it, or set seeds.dir in migr8.yaml.')
+    throw new Migr8Error(
+      'NOT_FOUND',
+      `The seed folder ${dir} does not exist.`,
+      'Create it, or set seeds.dir in migr8.yaml.',
+    )
   }
-  const names = entries.filter((entry) => seedFormatOf(entry) && statSync(resolve(dir, entry)).isFile()).sort(compareNames)
+  const names = entries
+    .filter((entry) => seedFormatOf(entry) && statSync(resolve(dir, entry)).isFile())
+    .sort(compareNames)
   const order = config.seeds.order ?? []
   for (const listed of order) {
     if (!names.includes(listed)) {
-      throw new Migr8Error('CONFIG_INVALID', `seeds.order names ${listed}, which is not a seed file in ${dir}.`, 'Fix the name in seeds.order of migr8.yaml, or add the file.')
+      throw new Migr8Error(
+        'CONFIG_INVALID',
+        `seeds.order names ${listed}, which is not a seed file in ${dir}.`,
+        'Fix the name in seeds.order of migr8.yaml, or add the file.',
+      )
     }
   }
   const ordered = [...order, ...names.filter((name) => !order.includes(name))]
@@ -70,7 +89,11 @@ function compareNames(a: string, b: string): number {
  * The files named on the command line, in the order given. A name is looked up in the seed folder
  * first (`users.csv`, or `users` for the file of that table), then as a path from the working folder.
  */
-export function resolveSeedFiles(config: Pick<Migr8Config, 'baseDir' | 'seeds'>, files: string[], cwd = process.cwd()): SeedSource[] {
+export function resolveSeedFiles(
+  config: Pick<Migr8Config, 'baseDir' | 'seeds'>,
+  files: string[],
+  cwd = process.cwd(),
+): SeedSource[] {
   const dir = seedDir(config)
   let inFolder: SeedSource[] | undefined
   return files.map((given) => {
@@ -88,7 +111,11 @@ export function resolveSeedFiles(config: Pick<Migr8Config, 'baseDir' | 'seeds'>,
     inFolder ??= safeList(config)
     const byTable = inFolder.filter((source) => source.table === given)
     if (byTable.length === 1) return byTable[0]
-    throw new Migr8Error('NOT_FOUND', `No seed file ${given} in ${dir} or the working folder.`, 'Run `migr8 seed list` to see the seed files.')
+    throw new Migr8Error(
+      'NOT_FOUND',
+      `No seed file ${given} in ${dir} or the working folder.`,
+      'Run `migr8 seed list` to see the seed files.',
+    )
   })
 }
 

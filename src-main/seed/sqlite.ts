@@ -5,7 +5,12 @@ import type { LoadTarget, LoaderSession, RowWriter, SeedLoader } from './loader.
 
 function database(adapter: Adapter): Database.Database {
   const db = (adapter as unknown as { db?: Database.Database }).db
-  if (!db) throw new Migr8Error('INTERNAL', 'The SQLite adapter has no database handle.', 'Report this: the seed engine needs SqliteAdapter.db.')
+  if (!db)
+    throw new Migr8Error(
+      'INTERNAL',
+      'The SQLite adapter has no database handle.',
+      'Report this: the seed engine needs SqliteAdapter.db.',
+    )
   return db
 }
 
@@ -49,11 +54,16 @@ class SqliteLoaderSession implements LoaderSession {
 
   async truncate(table: string): Promise<string[]> {
     const tables = [table]
-    const all = this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]
+    const all = this.db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[]
     for (let i = 0; i < tables.length; i++) {
       for (const other of all) {
         if (tables.includes(other)) continue
-        const references = this.db.prepare('SELECT 1 FROM pragma_foreign_key_list(?) WHERE "table" = ? COLLATE NOCASE').get(other, tables[i])
+        const references = this.db
+          .prepare('SELECT 1 FROM pragma_foreign_key_list(?) WHERE "table" = ? COLLATE NOCASE')
+          .get(other, tables[i])
         if (references) tables.push(other)
       }
     }
@@ -95,7 +105,13 @@ class SqliteLoaderSession implements LoaderSession {
           }
         } catch (error) {
           const typed = adapter.translateError(error, `loading ${target.table}`)
-          throw new Migr8Error('SEED_FAILED', `line ${lines[i]}: ${typed.message}`, typed.remedy, { ...typed.details, line: lines[i] }, error)
+          throw new Migr8Error(
+            'SEED_FAILED',
+            `line ${lines[i]}: ${typed.message}`,
+            typed.remedy,
+            { ...typed.details, line: lines[i] },
+            error,
+          )
         } finally {
           count += i
         }
@@ -109,7 +125,12 @@ class SqliteLoaderSession implements LoaderSession {
 }
 
 /** Streams the rows of a query in batches (better-sqlite3 iterator, one batch in memory). */
-export async function exportSqliteRows(adapter: Adapter, sql: string, onBatch: (rows: Record<string, unknown>[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function exportSqliteRows(
+  adapter: Adapter,
+  sql: string,
+  onBatch: (rows: Record<string, unknown>[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const db = database(adapter)
   let statement: Database.Statement
   try {
@@ -122,7 +143,8 @@ export async function exportSqliteRows(adapter: Adapter, sql: string, onBatch: (
   for (const row of statement.iterate() as Iterable<Record<string, unknown>>) {
     batch.push(row)
     if (batch.length >= 2000) {
-      if (signal?.aborted) throw new Migr8Error('CANCELLED', 'The operation was cancelled.', 'Start it again when ready.')
+      if (signal?.aborted)
+        throw new Migr8Error('CANCELLED', 'The operation was cancelled.', 'Start it again when ready.')
       await onBatch(batch)
       batch = []
     }

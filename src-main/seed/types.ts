@@ -84,7 +84,8 @@ export interface PreviewOptions {
   nullValues?: string[]
 }
 
-export type LoadMethod = 'copy-passthrough' | 'copy' | 'load-data-passthrough' | 'load-data' | 'insert' | 'prepared-insert' | 'none'
+export type LoadMethod =
+  'copy-passthrough' | 'copy' | 'load-data-passthrough' | 'load-data' | 'insert' | 'prepared-insert' | 'none'
 
 export interface SeedTableReport {
   table: string

@@ -9,10 +9,18 @@ const EXAMPLES = join(import.meta.dirname, '../../examples')
 
 /** Runs `migr8 …args` in-process against a demo SQLite project; returns stdout and the exit code. */
 async function migr8(dir: string, ...args: string[]): Promise<{ stdout: string; code: number }> {
-  const program = new Command('migr8').option('-c, --config <file>').option('--url <url>').option('--json').option('-v, --verbose').option('--wait [duration]').exitOverride()
+  const program = new Command('migr8')
+    .option('-c, --config <file>')
+    .option('--url <url>')
+    .option('--json')
+    .option('-v, --verbose')
+    .option('--wait [duration]')
+    .exitOverride()
   registerSeedCommands(program)
   let stdout = ''
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true))
+  const write = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true))
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
   const before = process.exitCode
   try {
@@ -28,15 +36,20 @@ async function migr8(dir: string, ...args: string[]): Promise<{ stdout: string; 
 
 function project(): string {
   const dir = seedFolder({})
-  for (const name of ['01_customers.csv', '02_orders.yaml']) copyFileSync(join(EXAMPLES, 'seeds', name), join(dir, 'seeds', name))
-  writeFileSync(join(dir, 'migr8.yaml'), `database:\n  driver: sqlite\n  name: ${join(dir, 'demo.sqlite')}\nseeds:\n  dir: seeds\n`)
+  for (const name of ['01_customers.csv', '02_orders.yaml'])
+    copyFileSync(join(EXAMPLES, 'seeds', name), join(dir, 'seeds', name))
+  writeFileSync(
+    join(dir, 'migr8.yaml'),
+    `database:\n  driver: sqlite\n  name: ${join(dir, 'demo.sqlite')}\nseeds:\n  dir: seeds\n`,
+  )
   return dir
 }
 
 async function createDemoSchema(dir: string): Promise<void> {
   const Database = (await import('better-sqlite3')).default
   const db = new Database(join(dir, 'demo.sqlite'))
-  for (const file of ['20250101000000_create_customers.up.sql', '20250102000000_create_orders.up.sql']) db.exec(readFileSync(join(EXAMPLES, 'migrations', file), 'utf8'))
+  for (const file of ['20250101000000_create_customers.up.sql', '20250102000000_create_orders.up.sql'])
+    db.exec(readFileSync(join(EXAMPLES, 'migrations', file), 'utf8'))
   db.close()
 }
 
@@ -69,7 +82,19 @@ describe('migr8 seed (CLI)', () => {
     expect(truncated.stdout).toMatch(/emptied first: customers, orders/)
 
     const out = join(dir, 'orders.yaml')
-    const generated = await migr8(dir, 'seed', 'generate', '--table', 'orders', '--format', 'yaml', '--where', 'total > 100', '--out', out)
+    const generated = await migr8(
+      dir,
+      'seed',
+      'generate',
+      '--table',
+      'orders',
+      '--format',
+      'yaml',
+      '--where',
+      'total > 100',
+      '--out',
+      out,
+    )
     expect(generated.stdout).toMatch(/wrote 3 rows of orders/)
     expect(existsSync(out)).toBe(true)
     expect(readFileSync(out, 'utf8')).toMatch(/total: 2499\.99/)

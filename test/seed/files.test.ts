@@ -11,7 +11,16 @@ import { listSeeds, resolveSeedFiles, tableFromFileName } from '../../src-main/s
 import { readYamlSeed } from '../../src-main/seed/yaml.js'
 import { seedConfig, seedFolder, tempDir } from './support.js'
 
-const sqlite = { driver: 'sqlite' as const, host: '', port: 0, database: ':memory:', user: '', ssl: { mode: 'disable' as const }, connectTimeoutMs: 1000, poolMax: 1 }
+const sqlite = {
+  driver: 'sqlite' as const,
+  host: '',
+  port: 0,
+  database: ':memory:',
+  user: '',
+  ssl: { mode: 'disable' as const },
+  connectTimeoutMs: 1000,
+  poolMax: 1,
+}
 
 function file(content: string | Buffer, name = 'data.csv'): string {
   const path = join(tempDir(), name)
@@ -97,10 +106,50 @@ describe('CSV reading', () => {
 
 describe('type inference and conversion', () => {
   it('infers cell types', () => {
-    expect(['42', '-7', '3.14', '1e5', 'true', '2024-02-29', '2024-02-30', '2024-02-29T10:00:00Z', '2024-02-29 10:00:00.123+02:00', '0b6a4f1e-8f55-4f5e-9a57-3f1f3a1f9c11', '{"a":1}', '[1]', '{oops', '', 'hello'].map(inferText)).toEqual([
-      'integer', 'integer', 'decimal', 'decimal', 'boolean', 'date', 'text', 'timestamp', 'timestamp', 'uuid', 'json', 'json', 'text', 'empty', 'text',
+    expect(
+      [
+        '42',
+        '-7',
+        '3.14',
+        '1e5',
+        'true',
+        '2024-02-29',
+        '2024-02-30',
+        '2024-02-29T10:00:00Z',
+        '2024-02-29 10:00:00.123+02:00',
+        '0b6a4f1e-8f55-4f5e-9a57-3f1f3a1f9c11',
+        '{"a":1}',
+        '[1]',
+        '{oops',
+        '',
+        'hello',
+      ].map(inferText),
+    ).toEqual([
+      'integer',
+      'integer',
+      'decimal',
+      'decimal',
+      'boolean',
+      'date',
+      'text',
+      'timestamp',
+      'timestamp',
+      'uuid',
+      'json',
+      'json',
+      'text',
+      'empty',
+      'text',
     ])
-    expect([null, 1, 1.5, false, { a: 1 }, [1], '2024-01-01'].map(inferValue)).toEqual(['empty', 'integer', 'decimal', 'boolean', 'json', 'json', 'date'])
+    expect([null, 1, 1.5, false, { a: 1 }, [1], '2024-01-01'].map(inferValue)).toEqual([
+      'empty',
+      'integer',
+      'decimal',
+      'boolean',
+      'json',
+      'json',
+      'date',
+    ])
     expect(mergeTypes('integer', 'decimal')).toBe('decimal')
     expect(mergeTypes('date', 'timestamp')).toBe('timestamp')
     expect(mergeTypes('integer', 'empty')).toBe('integer')
@@ -108,8 +157,44 @@ describe('type inference and conversion', () => {
   })
 
   it('classifies column types of the three dialects', () => {
-    expect(['integer', 'int(11)', 'bigint unsigned', 'tinyint(1)', 'tinyint(4)', 'boolean', 'numeric(10,2)', 'double precision', 'timestamp without time zone', 'datetime(3)', 'date', 'uuid', 'jsonb', 'character varying(20)', 'text', 'bytea', 'point'].map(classifyTarget)).toEqual([
-      'integer', 'integer', 'integer', 'boolean', 'integer', 'boolean', 'decimal', 'float', 'timestamp', 'timestamp', 'date', 'uuid', 'json', 'text', 'text', 'binary', 'other',
+    expect(
+      [
+        'integer',
+        'int(11)',
+        'bigint unsigned',
+        'tinyint(1)',
+        'tinyint(4)',
+        'boolean',
+        'numeric(10,2)',
+        'double precision',
+        'timestamp without time zone',
+        'datetime(3)',
+        'date',
+        'uuid',
+        'jsonb',
+        'character varying(20)',
+        'text',
+        'bytea',
+        'point',
+      ].map(classifyTarget),
+    ).toEqual([
+      'integer',
+      'integer',
+      'integer',
+      'boolean',
+      'integer',
+      'boolean',
+      'decimal',
+      'float',
+      'timestamp',
+      'timestamp',
+      'date',
+      'uuid',
+      'json',
+      'text',
+      'text',
+      'binary',
+      'other',
     ])
   })
 
@@ -165,7 +250,9 @@ describe('identifiers and the bulk text format', () => {
   })
 
   it('writes one line per row in the COPY / LOAD DATA text format', () => {
-    expect(textFormatRow(['a\tb', 'c\nd', 'e\\f', null, true, 1.5, { k: 'v' }], 'postgres')).toBe('a\\tb\tc\\nd\te\\\\f\t\\N\tt\t1.5\t{"k":"v"}\n')
+    expect(textFormatRow(['a\tb', 'c\nd', 'e\\f', null, true, 1.5, { k: 'v' }], 'postgres')).toBe(
+      'a\\tb\tc\\nd\te\\\\f\t\\N\tt\t1.5\t{"k":"v"}\n',
+    )
     expect(textFormatRow([false], 'mysql')).toBe('0\n')
   })
 
@@ -192,7 +279,13 @@ describe('identifiers and the bulk text format', () => {
 
 describe('seed sources', () => {
   it('maps file names to tables and orders by NN_ prefix, then by seeds.order', () => {
-    const dir = seedFolder({ '10_orders.csv': 'id\n', '2_users.yaml': '[]', 'notes.yml': '[]', 'README.md': '#', 'zeta.csv': 'id\n' })
+    const dir = seedFolder({
+      '10_orders.csv': 'id\n',
+      '2_users.yaml': '[]',
+      'notes.yml': '[]',
+      'README.md': '#',
+      'zeta.csv': 'id\n',
+    })
     const config = seedConfig(sqlite, dir)
     expect(listSeeds(config).map((s) => [s.name, s.table, s.format])).toEqual([
       ['2_users.yaml', 'users', 'yaml'],
@@ -201,9 +294,19 @@ describe('seed sources', () => {
       ['zeta.csv', 'zeta', 'csv'],
     ])
     const ordered = seedConfig(sqlite, dir, { order: ['zeta.csv', '10_orders.csv'], tables: { 'notes.yml': 'memo' } })
-    expect(listSeeds(ordered).map((s) => `${s.name}:${s.table}`)).toEqual(['zeta.csv:zeta', '10_orders.csv:orders', '2_users.yaml:users', 'notes.yml:memo'])
-    expect(() => listSeeds(seedConfig(sqlite, dir, { order: ['missing.csv'] }))).toThrow(/seeds.order names missing.csv/)
-    expect(resolveSeedFiles(config, ['users', '10_orders.csv']).map((s) => s.name)).toEqual(['2_users.yaml', '10_orders.csv'])
+    expect(listSeeds(ordered).map((s) => `${s.name}:${s.table}`)).toEqual([
+      'zeta.csv:zeta',
+      '10_orders.csv:orders',
+      '2_users.yaml:users',
+      'notes.yml:memo',
+    ])
+    expect(() => listSeeds(seedConfig(sqlite, dir, { order: ['missing.csv'] }))).toThrow(
+      /seeds.order names missing.csv/,
+    )
+    expect(resolveSeedFiles(config, ['users', '10_orders.csv']).map((s) => s.name)).toEqual([
+      '2_users.yaml',
+      '10_orders.csv',
+    ])
     expect(() => resolveSeedFiles(config, ['nope.csv'])).toThrow(/No seed file nope.csv/)
     expect(tableFromFileName('/x/01_order_items.csv')).toBe('order_items')
   })
@@ -233,11 +336,20 @@ describe('YAML seeds', () => {
     expect(group.table).toBe('people')
     expect(group.columns).toEqual(['id', 'born', 'at', 'meta', 'gone'])
     expect(group.lines).toEqual([3, 8]) // the line of each row's first key
-    expect(group.rows[1]).toEqual({ id: 2, born: '2024-02-29', at: '2024-02-29 10:00:00', meta: { tags: ['a', 'b'] }, gone: null })
+    expect(group.rows[1]).toEqual({
+      id: 2,
+      born: '2024-02-29',
+      at: '2024-02-29 10:00:00',
+      meta: { tags: ['a', 'b'] },
+      gone: null,
+    })
   })
 
   it('reads a mapping of tables', async () => {
-    const groups = await readYamlSeed(file('users:\n  - id: 1\nroles:\n  - id: 7\n    name: admin\nempty:\n', 'x.yaml'), 'x')
+    const groups = await readYamlSeed(
+      file('users:\n  - id: 1\nroles:\n  - id: 7\n    name: admin\nempty:\n', 'x.yaml'),
+      'x',
+    )
     expect(groups.map((g) => [g.table, g.rows.length])).toEqual([
       ['users', 1],
       ['roles', 1],
@@ -246,9 +358,16 @@ describe('YAML seeds', () => {
   })
 
   it('reports invalid YAML and wrong shapes with line numbers', async () => {
-    await expect(readYamlSeed(file('- id: 1\n  name: "x\n- id: 2\n', 'a.yaml'), 'a')).rejects.toMatchObject({ code: 'SEED_INVALID', message: expect.stringMatching(/invalid YAML/) })
-    await expect(readYamlSeed(file('- id: 1\n- just a string\n', 'b.yaml'), 'b')).rejects.toMatchObject({ details: { line: 2 } })
+    await expect(readYamlSeed(file('- id: 1\n  name: "x\n- id: 2\n', 'a.yaml'), 'a')).rejects.toMatchObject({
+      code: 'SEED_INVALID',
+      message: expect.stringMatching(/invalid YAML/),
+    })
+    await expect(readYamlSeed(file('- id: 1\n- just a string\n', 'b.yaml'), 'b')).rejects.toMatchObject({
+      details: { line: 2 },
+    })
     await expect(readYamlSeed(file('users:\n  id: 1\n', 'c.yaml'), 'c')).rejects.toMatchObject({ details: { line: 2 } })
-    await expect(readYamlSeed(file('- id: 1\n  id: 2\n', 'd.yaml'), 'd')).rejects.toMatchObject({ code: 'SEED_INVALID' })
+    await expect(readYamlSeed(file('- id: 1\n  id: 2\n', 'd.yaml'), 'd')).rejects.toMatchObject({
+      code: 'SEED_INVALID',
+    })
   })
 })

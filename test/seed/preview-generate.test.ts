@@ -57,10 +57,20 @@ describe.each(dialects)('preview and generate on %s', (dialect: Driver) => {
 
   it('puts the table columns beside the file columns and lists every mapping problem and bad row', async () => {
     const adapter = await open()
-    const dir = seedFolder({ 'kinds.csv': 'id,amount,flag,extra,id\n1,1.5,true,x,1\n2,abc,maybe,y,2\n\\N,2,false,z,3\n' })
+    const dir = seedFolder({
+      'kinds.csv': 'id,amount,flag,extra,id\n1,1.5,true,x,1\n2,abc,maybe,y,2\n\\N,2,false,z,3\n',
+    })
     const preview = await previewSeed(adapter, join(dir, 'seeds', 'kinds.csv'))
     const kinds = preview.problems.map((p) => `${p.kind}:${p.column ?? ''}`)
-    expect(kinds).toEqual(expect.arrayContaining(['extra-column:extra', 'duplicate-column:id', 'type-mismatch:amount', 'type-mismatch:flag', 'not-null:id']))
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'extra-column:extra',
+        'duplicate-column:id',
+        'type-mismatch:amount',
+        'type-mismatch:flag',
+        'not-null:id',
+      ]),
+    )
     const amount = preview.columns.find((c) => c.name === 'amount')!
     expect(amount.inferredType).toBe('text')
     expect(amount.target?.type).toMatch(/^(numeric|decimal)\(10,\s?2\)$/)
@@ -78,23 +88,44 @@ describe.each(dialects)('preview and generate on %s', (dialect: Driver) => {
 
   it('reports a NOT NULL column the file leaves out', async () => {
     const adapter = await open()
-    const preview = await previewSeed(adapter, join(seedFolder({ 'customers.csv': 'id,email\n1,a@b\n' }), 'seeds', 'customers.csv'))
+    const preview = await previewSeed(
+      adapter,
+      join(seedFolder({ 'customers.csv': 'id,email\n1,a@b\n' }), 'seeds', 'customers.csv'),
+    )
     expect(preview.problems).toContainEqual(expect.objectContaining({ kind: 'missing-column', column: 'name' }))
   })
 
   it('captures rows as CSV and YAML seed files that load back to the same rows', async () => {
     const adapter = await open()
     const base = tempDir()
-    const examples = seedFolder({ '01_customers.csv': readFileSync(join(EXAMPLES, '01_customers.csv')), '02_orders.yaml': readFileSync(join(EXAMPLES, '02_orders.yaml')) }, base)
+    const examples = seedFolder(
+      {
+        '01_customers.csv': readFileSync(join(EXAMPLES, '01_customers.csv')),
+        '02_orders.yaml': readFileSync(join(EXAMPLES, '02_orders.yaml')),
+      },
+      base,
+    )
     await runSeeds(adapter, seedConfig(db.connection, examples))
     const snapshot = async () => ({
-      customers: (await adapter.query('SELECT id, name, email, created_at FROM customers ORDER BY id')).map((row) => JSON.stringify(Object.values(row))),
-      orders: (await adapter.query('SELECT id, customer_id, total, placed_at, note FROM orders ORDER BY id')).map((row) => JSON.stringify(Object.values(row))),
+      customers: (await adapter.query('SELECT id, name, email, created_at FROM customers ORDER BY id')).map((row) =>
+        JSON.stringify(Object.values(row)),
+      ),
+      orders: (await adapter.query('SELECT id, customer_id, total, placed_at, note FROM orders ORDER BY id')).map(
+        (row) => JSON.stringify(Object.values(row)),
+      ),
     })
     const before = await snapshot()
     const out = seedFolder({})
-    const customers = await generateSeed(adapter, { table: 'customers', format: 'csv' }, join(out, 'seeds', '01_customers.csv'))
-    const orders = await generateSeed(adapter, { table: 'orders', format: 'yaml' }, join(out, 'seeds', '02_orders.yaml'))
+    const customers = await generateSeed(
+      adapter,
+      { table: 'customers', format: 'csv' },
+      join(out, 'seeds', '01_customers.csv'),
+    )
+    const orders = await generateSeed(
+      adapter,
+      { table: 'orders', format: 'yaml' },
+      join(out, 'seeds', '02_orders.yaml'),
+    )
     expect([customers.rows, orders.rows]).toEqual([20, 6])
     const reports = await runSeeds(adapter, seedConfig(db.connection, out), { truncate: true, validate: true })
     expect(reports.map((r) => [r.status, r.rowsInserted])).toEqual([
@@ -113,8 +144,12 @@ describe.each(dialects)('preview and generate on %s', (dialect: Driver) => {
     const report = await generateSeed(adapter, { table: 'customers', format: 'csv', where: 'id > 1', limit: 2 }, sink)
     expect(report.rows).toBe(2)
     expect(text.split('\n').slice(0, 3)).toEqual(['id,name,email,created_at', '2,b,\\N,\\N', '3,c,\\N,\\N'])
-    await expect(generateSeed(adapter, { table: 'nosuch', format: 'csv' }, new PassThrough())).rejects.toMatchObject({ code: 'TABLE_MISSING' })
-    await expect(generateSeed(adapter, { table: 'customers', format: 'csv', where: '1=1; DROP TABLE kinds' }, new PassThrough())).rejects.toMatchObject({ code: 'BAD_USAGE' })
+    await expect(generateSeed(adapter, { table: 'nosuch', format: 'csv' }, new PassThrough())).rejects.toMatchObject({
+      code: 'TABLE_MISSING',
+    })
+    await expect(
+      generateSeed(adapter, { table: 'customers', format: 'csv', where: '1=1; DROP TABLE kinds' }, new PassThrough()),
+    ).rejects.toMatchObject({ code: 'BAD_USAGE' })
     expect(await count(adapter, 'kinds')).toBe(0)
   })
 })

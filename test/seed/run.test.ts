@@ -13,13 +13,15 @@ const EXAMPLES = join(import.meta.dirname, '../../examples/seeds')
 function exampleFolder(): string {
   const dir = tempDir()
   mkdirSync(join(dir, 'seeds'))
-  for (const name of ['01_customers.csv', '02_orders.yaml']) copyFileSync(join(EXAMPLES, name), join(dir, 'seeds', name))
+  for (const name of ['01_customers.csv', '02_orders.yaml'])
+    copyFileSync(join(EXAMPLES, name), join(dir, 'seeds', name))
   return dir
 }
 
 function customersCsv(rows: number, from = 1, mutate?: (id: number) => string | undefined): string {
   let out = 'id,name,email,created_at\n'
-  for (let id = from; id < from + rows; id++) out += mutate?.(id) ?? `${id},name ${id},user${id}@example.com,2024-03-01 10:00:00\n`
+  for (let id = from; id < from + rows; id++)
+    out += mutate?.(id) ?? `${id},name ${id},user${id}@example.com,2024-03-01 10:00:00\n`
   return out
 }
 
@@ -38,7 +40,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
       ['01_customers.csv', 'loaded', 20],
       ['02_orders.yaml', 'loaded', 6],
     ])
-    const customers = await adapter.query<{ id: number; name: string; email: string | null; created_at: unknown }>('SELECT id, name, email, created_at FROM customers ORDER BY id')
+    const customers = await adapter.query<{ id: number; name: string; email: string | null; created_at: unknown }>(
+      'SELECT id, name, email, created_at FROM customers ORDER BY id',
+    )
     expect(customers[1].name).toBe('Hopper, Grace')
     expect(customers[2].name).toBe('Zoë Ångström')
     expect(customers[5].name).toBe('田中 太郎')
@@ -48,7 +52,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     // …while \N (a configured NULL marker) is NULL in any column.
     expect(customers[14].created_at).toBeNull()
     expect(customers[0].created_at).not.toBeNull()
-    const orders = await adapter.query<{ id: number; customer_id: number; total: unknown; note: string | null }>('SELECT id, customer_id, total, note FROM orders ORDER BY id')
+    const orders = await adapter.query<{ id: number; customer_id: number; total: unknown; note: string | null }>(
+      'SELECT id, customer_id, total, note FROM orders ORDER BY id',
+    )
     expect(orders.map((o) => Number(o.customer_id))).toEqual([1, 1, 2, 3, 6, 9])
     expect(Number(orders[0].total)).toBeCloseTo(129.9)
     expect(orders[1].note).toBeNull()
@@ -69,7 +75,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
       expect(report.error).toBeUndefined()
       expect(report.rowsInserted).toBe(3)
       expect(expectedMethods).toContain(report.tables[0].method)
-      const rows = await adapter.query<Record<string, unknown>>('SELECT id, flag, amount, born, uid, doc, label, note FROM kinds ORDER BY id')
+      const rows = await adapter.query<Record<string, unknown>>(
+        'SELECT id, flag, amount, born, uid, doc, label, note FROM kinds ORDER BY id',
+      )
       expect(Number(rows[0].amount)).toBe(12.5)
       expect(rows[0].note).toBe('two\r\nlines; and "quotes"')
       const doc = rows[0].doc
@@ -84,7 +92,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
       expect(rows[2].note).toBe('back\\slash')
       expect(Boolean(Number(rows[2].flag === false ? 0 : rows[2].flag === true ? 1 : rows[2].flag))).toBe(false)
     }
-    const fast = { postgres: ['copy-passthrough'], mysql: ['load-data-passthrough'], sqlite: ['prepared-insert'] }[dialect]
+    const fast = { postgres: ['copy-passthrough'], mysql: ['load-data-passthrough'], sqlite: ['prepared-insert'] }[
+      dialect
+    ]
     const checked = { postgres: ['copy'], mysql: ['load-data'], sqlite: ['prepared-insert'] }[dialect]
     await check({}, fast)
     await check({ validate: true }, checked)
@@ -95,14 +105,20 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     const dir = seedFolder({ 'kinds.csv': 'id,label,note,amount\n1,a,NULL,\\N\n2,b,\\N,NULL\n3,c,~,1\n' })
     const [report] = await runSeeds(adapter, seedConfig(db.connection, dir, { nullValues: ['\\N', 'NULL', '~'] }))
     expect(report.status).toBe('loaded')
-    const rows = await adapter.query<{ note: string | null; amount: unknown }>('SELECT note, amount FROM kinds ORDER BY id')
+    const rows = await adapter.query<{ note: string | null; amount: unknown }>(
+      'SELECT note, amount FROM kinds ORDER BY id',
+    )
     expect(rows.map((row) => row.note)).toEqual([null, null, null])
     expect(rows.map((row) => (row.amount === null ? null : Number(row.amount)))).toEqual([null, null, 1])
   })
 
   it('rolls back the whole file when a row fails in the middle (fast path, database error)', async () => {
     const adapter = await open()
-    const dir = seedFolder({ 'customers.csv': customersCsv(3000, 1, (id) => (id === 2500 ? '17,duplicate key,dup@example.com,2024-03-01\n' : undefined)) })
+    const dir = seedFolder({
+      'customers.csv': customersCsv(3000, 1, (id) =>
+        id === 2500 ? '17,duplicate key,dup@example.com,2024-03-01\n' : undefined,
+      ),
+    })
     const [report] = await runSeeds(adapter, seedConfig(db.connection, dir))
     expect(report.status).toBe('failed')
     expect(report.rowsInserted).toBe(0)
@@ -112,7 +128,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
 
   it('in validate mode stops at the first bad value with its line and value, writing nothing', async () => {
     const adapter = await open()
-    const dir = seedFolder({ 'kinds.csv': 'id,amount,born\n1,1.5,2024-01-01\n2,"two\nlines",2024-01-02\n3,abc,2024-01-03\n4,oops,2024-13-01\n' })
+    const dir = seedFolder({
+      'kinds.csv': 'id,amount,born\n1,1.5,2024-01-01\n2,"two\nlines",2024-01-02\n3,abc,2024-01-03\n4,oops,2024-13-01\n',
+    })
     const [report] = await runSeeds(adapter, seedConfig(db.connection, dir), { validate: true })
     expect(report.status).toBe('failed')
     expect(report.error?.code).toBe('SEED_FAILED')
@@ -168,7 +186,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
   it('keeps the old rows when the import after a truncate fails', async () => {
     const adapter = await open()
     await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'customers.csv': customersCsv(10) })))
-    const bad = seedFolder({ 'customers.csv': customersCsv(4, 1, (id) => (id === 3 ? '1,again,again@example.com,\\N\n' : undefined)) })
+    const bad = seedFolder({
+      'customers.csv': customersCsv(4, 1, (id) => (id === 3 ? '1,again,again@example.com,\\N\n' : undefined)),
+    })
     const [report] = await runSeeds(adapter, seedConfig(db.connection, bad), { truncate: true })
     expect(report.status).toBe('failed')
     expect(await count(adapter, 'customers')).toBe(10)
@@ -181,14 +201,20 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
       '2_customers.csv': 'id,name\n1,first\n',
       'customers_extra.yaml': '- id: 2\n  name: second\n',
     })
-    const reports = await runSeeds(adapter, seedConfig(db.connection, dir, { tables: { 'customers_extra.yaml': 'customers' } }))
+    const reports = await runSeeds(
+      adapter,
+      seedConfig(db.connection, dir, { tables: { 'customers_extra.yaml': 'customers' } }),
+    )
     expect(reports.map((r) => [r.name, r.status])).toEqual([
       ['2_customers.csv', 'loaded'],
       ['10_orders.csv', 'loaded'],
       ['customers_extra.yaml', 'loaded'],
     ])
     await createTables(adapter)
-    const failing = await runSeeds(adapter, seedConfig(db.connection, dir, { order: ['10_orders.csv'], tables: { 'customers_extra.yaml': 'customers' } }))
+    const failing = await runSeeds(
+      adapter,
+      seedConfig(db.connection, dir, { order: ['10_orders.csv'], tables: { 'customers_extra.yaml': 'customers' } }),
+    )
     // orders first: its customer does not exist yet, so it fails and the rest is skipped.
     expect(failing.map((r) => [r.name, r.status])).toEqual([
       ['10_orders.csv', 'failed'],
@@ -205,8 +231,16 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     expect(first.error?.code).toBe('SEED_INVALID')
     expect(first.error?.message).toMatch(/has no column/)
     const table = seedFolder({ 'x.csv': 'id\n1\n' })
-    for (const evil of ['kinds; DROP TABLE customers; --', 'kinds"; DROP TABLE customers; --', 'kinds`; DROP TABLE customers; --', 'main.kinds', 'kinds\u0000']) {
-      const [report] = await runSeeds(adapter, seedConfig(db.connection, table, { tables: { 'x.csv': evil } })).catch((error) => [{ status: 'failed', error }])
+    for (const evil of [
+      'kinds; DROP TABLE customers; --',
+      'kinds"; DROP TABLE customers; --',
+      'kinds`; DROP TABLE customers; --',
+      'main.kinds',
+      'kinds\u0000',
+    ]) {
+      const [report] = await runSeeds(adapter, seedConfig(db.connection, table, { tables: { 'x.csv': evil } })).catch(
+        (error) => [{ status: 'failed', error }],
+      )
       expect(report.status).toBe('failed')
       expect(['TABLE_MISSING', 'SEED_INVALID']).toContain(report.error?.code)
     }
@@ -228,7 +262,9 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     const adapter = await open()
     const latin1 = Buffer.concat([Buffer.from('id,name\n1,'), Buffer.from([0x4a, 0x6f, 0x73, 0xe9]), Buffer.from('\n')])
     for (const validate of [false, true]) {
-      const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'customers.csv': latin1 })), { validate })
+      const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'customers.csv': latin1 })), {
+        validate,
+      })
       expect(report.status).toBe('failed')
       expect(report.error?.code).toBe('SEED_INVALID')
       expect(report.error?.message).toMatch(/not valid UTF-8/)
@@ -272,7 +308,9 @@ kinds:
   - id: 2
     label: ""
 `
-    const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'mixed.yaml': yaml })), { validate: true })
+    const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'mixed.yaml': yaml })), {
+      validate: true,
+    })
     expect(report.error).toBeUndefined()
     expect(report.tables.map((t) => [t.table, t.rows])).toEqual([
       ['customers', 2],
@@ -282,12 +320,16 @@ kinds:
     const names = await adapter.query<{ name: string }>('SELECT name FROM customers ORDER BY id')
     // A quoted "NULL" in YAML is text: YAML has its own null.
     expect(names.map((row) => row.name)).toEqual(['Ada', 'NULL'])
-    const orders = await adapter.query<{ customer_id: number; total: unknown }>('SELECT customer_id, total FROM orders ORDER BY id')
+    const orders = await adapter.query<{ customer_id: number; total: unknown }>(
+      'SELECT customer_id, total FROM orders ORDER BY id',
+    )
     expect(orders.map((row) => [Number(row.customer_id), Number(row.total)])).toEqual([
       [1, 10.5],
       [1, 10.5],
     ])
-    const kinds = await adapter.query<{ doc: unknown; label: string; flag: unknown }>('SELECT doc, label, flag FROM kinds ORDER BY id')
+    const kinds = await adapter.query<{ doc: unknown; label: string; flag: unknown }>(
+      'SELECT doc, label, flag FROM kinds ORDER BY id',
+    )
     const doc = kinds[0].doc
     expect(typeof doc === 'string' ? JSON.parse(doc) : doc).toEqual({ nested: { list: [1, 'two', null] } })
     expect(kinds[1].label).toBe('')
@@ -296,7 +338,10 @@ kinds:
 
   it('reports invalid YAML with its line and writes nothing', async () => {
     const adapter = await open()
-    const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'customers.yaml': '- id: 1\n  name: a\n- id: 2\n  name: b: c\n' })))
+    const [report] = await runSeeds(
+      adapter,
+      seedConfig(db.connection, seedFolder({ 'customers.yaml': '- id: 1\n  name: a\n- id: 2\n  name: b: c\n' })),
+    )
     expect(report.status).toBe('failed')
     expect(report.error?.code).toBe('SEED_INVALID')
     expect(report.error?.message).toMatch(/line 4/)
@@ -307,12 +352,17 @@ kinds:
     const adapter = await open()
     const dir = seedFolder({ 'customers.csv': customersCsv(200_000) })
     const controller = new AbortController()
-    const run = runSeeds(adapter, seedConfig(db.connection, dir), { validate: true }, {
-      signal: controller.signal,
-      onProgress: (event) => {
-        if ((event.done ?? 0) > 0) controller.abort()
+    const run = runSeeds(
+      adapter,
+      seedConfig(db.connection, dir),
+      { validate: true },
+      {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if ((event.done ?? 0) > 0) controller.abort()
+        },
       },
-    })
+    )
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' })
     expect(await count(adapter, 'customers')).toBe(0)
   })
@@ -332,7 +382,10 @@ kinds:
 
     it('fails a LOAD DATA whose values the server only warned about', async () => {
       const adapter = await open()
-      const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'kinds.csv': 'id,amount\n1,1\n2,abc\n' })))
+      const [report] = await runSeeds(
+        adapter,
+        seedConfig(db.connection, seedFolder({ 'kinds.csv': 'id,amount\n1,1\n2,abc\n' })),
+      )
       expect(report.status).toBe('failed')
       expect(report.error?.message).toMatch(/line 3/)
       expect(await count(adapter, 'kinds')).toBe(0)

@@ -16,11 +16,21 @@ export function seedFolder(files: Record<string, string | Buffer>, dir = tempDir
   return dir
 }
 
-export function seedConfig(connection: ConnectionConfig, baseDir: string, seeds: Partial<SeedsConfig> = {}): Migr8Config {
+export function seedConfig(
+  connection: ConnectionConfig,
+  baseDir: string,
+  seeds: Partial<SeedsConfig> = {},
+): Migr8Config {
   return {
     baseDir,
     connection,
-    migrations: { dir: 'migrations', table: 'migr8_migrations', lock: { mode: 'session', timeout: 60_000, lease: 30_000 }, outOfOrder: 'error', create: { format: 'golang-migrate', versions: 'timestamp' } },
+    migrations: {
+      dir: 'migrations',
+      table: 'migr8_migrations',
+      lock: { mode: 'session', timeout: 60_000, lease: 30_000 },
+      outOfOrder: 'error',
+      create: { format: 'golang-migrate', versions: 'timestamp' },
+    },
     backups: { dir: 'backups', compress: 'auto', format: 'plain', retention: {} },
     seeds: { dir: 'seeds', truncate: false, nullValues: ['\\N', 'NULL'], ...seeds },
   }
@@ -36,7 +46,8 @@ const TYPES = {
 export async function createTables(adapter: Adapter): Promise<void> {
   const t = TYPES[adapter.dialect]
   const engine = adapter.dialect === 'mysql' ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : ''
-  for (const table of ['orders', 'customers', 'kinds']) await adapter.query(`DROP TABLE IF EXISTS ${adapter.quoteIdent(table)}`)
+  for (const table of ['orders', 'customers', 'kinds'])
+    await adapter.query(`DROP TABLE IF EXISTS ${adapter.quoteIdent(table)}`)
   await adapter.query(`CREATE TABLE customers (
     id integer PRIMARY KEY,
     name varchar(100) NOT NULL,

@@ -2,7 +2,15 @@ import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { Migr8Error } from '../../../src-shared/errors.js'
 import type { Adapter } from '../../db/adapter.js'
-import { generateSeed, listSeeds, previewSeed, runSeeds, seedDir, type SeedPreview, type SeedReport } from '../../seed/index.js'
+import {
+  generateSeed,
+  listSeeds,
+  previewSeed,
+  runSeeds,
+  seedDir,
+  type SeedPreview,
+  type SeedReport,
+} from '../../seed/index.js'
 import { action, type CommandContext } from '../context.js'
 import { EXIT_FAILURE, formatBytes } from '../output.js'
 
@@ -14,7 +22,8 @@ function wholeNumber(value: string): number {
 
 function grid(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))))
-  const cell = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width))
+  const cell = (text: string, width: number) =>
+    text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)
   const line = (cells: string[]) =>
     cells
       .map((c, i) => cell(c ?? '', widths[i]))
@@ -33,24 +42,35 @@ function show(value: unknown): string {
 function reportLines(reports: SeedReport[]): string[] {
   const lines: string[] = []
   for (const report of reports) {
-    const tables = report.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows (${t.method})`).join(', ')
+    const tables = report.tables
+      .map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows (${t.method})`)
+      .join(', ')
     switch (report.status) {
       case 'loaded':
-        lines.push(`loaded   ${report.name} → ${tables} in ${report.durationMs} ms (${report.rowsPerSecond.toLocaleString('en-US')} rows/s)`)
+        lines.push(
+          `loaded   ${report.name} → ${tables} in ${report.durationMs} ms (${report.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
+        )
         break
       case 'dry-run':
-        lines.push(`checked  ${report.name} → ${report.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows`).join(', ')} (dry run, nothing written)`)
+        lines.push(
+          `checked  ${report.name} → ${report.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en-US')} rows`).join(', ')} (dry run, nothing written)`,
+        )
         break
       case 'skipped':
         lines.push(`skipped  ${report.name} (an earlier file failed)`)
         break
       case 'failed':
-        lines.push(`FAILED   ${report.name}: ${report.error?.message ?? 'unknown error'}`, `         remedy: ${report.error?.remedy ?? ''}`)
+        lines.push(
+          `FAILED   ${report.name}: ${report.error?.message ?? 'unknown error'}`,
+          `         remedy: ${report.error?.remedy ?? ''}`,
+        )
         break
     }
     if (report.truncated.length > 0) lines.push(`         emptied first: ${report.truncated.join(', ')}`)
     for (const bad of report.rejected.slice(0, 20)) {
-      lines.push(`         line ${bad.line}${bad.column ? `, column ${bad.column}` : ''}: ${bad.reason}${bad.value !== null && bad.column ? ` (value ${JSON.stringify(bad.value)})` : ''}`)
+      lines.push(
+        `         line ${bad.line}${bad.column ? `, column ${bad.column}` : ''}: ${bad.reason}${bad.value !== null && bad.column ? ` (value ${JSON.stringify(bad.value)})` : ''}`,
+      )
     }
     if (report.rejectedCount > 20) lines.push(`         … ${report.rejectedCount - 20} more rejected rows`)
   }
@@ -65,17 +85,36 @@ function previewLines(preview: SeedPreview, withTarget: boolean): string[] {
     '',
     ...grid(
       ['COLUMN', 'LOOKS LIKE', ...(withTarget ? ['TABLE COLUMN TYPE', 'NULL?'] : []), 'PROBLEMS'],
-      preview.columns.map((c) => [c.name, c.inferredType, ...(withTarget ? [c.target?.type ?? '—', c.target ? (c.target.nullable ? 'yes' : 'no') : ''] : []), c.problems.join('; ')]),
+      preview.columns.map((c) => [
+        c.name,
+        c.inferredType,
+        ...(withTarget ? [c.target?.type ?? '—', c.target ? (c.target.nullable ? 'yes' : 'no') : ''] : []),
+        c.problems.join('; '),
+      ]),
     ),
   ]
-  if (preview.unfilledColumns.length > 0) lines.push('', `not in the file (defaults apply): ${preview.unfilledColumns.join(', ')}`)
+  if (preview.unfilledColumns.length > 0)
+    lines.push('', `not in the file (defaults apply): ${preview.unfilledColumns.join(', ')}`)
   if (preview.rows.length > 0) {
-    lines.push('', ...grid(['LINE', ...preview.columns.map((c) => c.name)], preview.rows.map((row, i) => [String(preview.lines[i]), ...row.map(show)])))
+    lines.push(
+      '',
+      ...grid(
+        ['LINE', ...preview.columns.map((c) => c.name)],
+        preview.rows.map((row, i) => [String(preview.lines[i]), ...row.map(show)]),
+      ),
+    )
   }
-  const problems = preview.problems.filter((p) => p.kind !== 'type-mismatch' && p.kind !== 'not-null' || !p.column)
+  const problems = preview.problems.filter((p) => (p.kind !== 'type-mismatch' && p.kind !== 'not-null') || !p.column)
   if (problems.length > 0) lines.push('', 'problems:', ...problems.map((p) => `  ${p.message}`))
   if (preview.badRows.length > 0) {
-    lines.push('', 'bad rows:', ...preview.badRows.map((b) => `  line ${b.line}${b.column ? `, column ${b.column}` : ''}: ${b.reason}${b.value !== null && b.column ? ` (value ${JSON.stringify(b.value)})` : ''}`))
+    lines.push(
+      '',
+      'bad rows:',
+      ...preview.badRows.map(
+        (b) =>
+          `  line ${b.line}${b.column ? `, column ${b.column}` : ''}: ${b.reason}${b.value !== null && b.column ? ` (value ${JSON.stringify(b.value)})` : ''}`,
+      ),
+    )
   }
   return lines
 }
@@ -86,7 +125,10 @@ async function optionalAdapter(context: CommandContext): Promise<Adapter | undef
     return await context.adapter()
   } catch (error) {
     if (error instanceof Migr8Error && error.code === 'CANCELLED') throw error
-    context.output.log('warn', `previewing without the database (${error instanceof Error ? error.message : String(error)})`)
+    context.output.log(
+      'warn',
+      `previewing without the database (${error instanceof Error ? error.message : String(error)})`,
+    )
     return undefined
   }
 }
@@ -105,7 +147,12 @@ export function registerSeedCommands(program: Command): void {
         () => run,
         async (context, files: string[]) => {
           const options = run.opts<{ truncate?: boolean; dryRun?: boolean; validate?: boolean }>()
-          const reports = await runSeeds(await context.adapter(), context.config, { ...options, files }, context.output.context(context.signal))
+          const reports = await runSeeds(
+            await context.adapter(),
+            context.config,
+            { ...options, files },
+            context.output.context(context.signal),
+          )
           context.output.result(reportLines(reports), { reports })
           return reports.some((report) => report.status === 'failed') ? EXIT_FAILURE : undefined
         },
@@ -125,7 +172,12 @@ export function registerSeedCommands(program: Command): void {
         async (context, file: string) => {
           const options = preview.opts<{ rows: number; table?: string; delimiter?: string; db: boolean }>()
           const adapter = options.db ? await optionalAdapter(context) : undefined
-          const result = await previewSeed(adapter, file, { rows: options.rows, table: options.table, delimiter: options.delimiter, seeds: context.config.seeds }, context.output.context(context.signal))
+          const result = await previewSeed(
+            adapter,
+            file,
+            { rows: options.rows, table: options.table, delimiter: options.delimiter, seeds: context.config.seeds },
+            context.output.context(context.signal),
+          )
           context.output.result(previewLines(result, !!adapter), result)
         },
       ),
@@ -143,14 +195,33 @@ export function registerSeedCommands(program: Command): void {
       action(
         () => generate,
         async (context) => {
-          const options = generate.opts<{ table: string; format: 'csv' | 'yaml'; where?: string; limit?: number; out?: string }>()
+          const options = generate.opts<{
+            table: string
+            format: 'csv' | 'yaml'
+            where?: string
+            limit?: number
+            out?: string
+          }>()
           if (!options.out && context.output.options.json) {
-            throw new Migr8Error('BAD_USAGE', '--json needs --out: the seed data itself would be written to standard output.', 'Add --out FILE.')
+            throw new Migr8Error(
+              'BAD_USAGE',
+              '--json needs --out: the seed data itself would be written to standard output.',
+              'Add --out FILE.',
+            )
           }
           const out = options.out ? resolve(options.out) : process.stdout
           const nullValue = context.config.seeds.nullValues[0] ?? ''
-          const report = await generateSeed(await context.adapter(), { ...options, nullValue }, out, context.output.context(context.signal))
-          if (options.out) context.output.result(`wrote ${report.rows.toLocaleString('en-US')} rows of ${report.table} to ${options.out} (${formatBytes(report.bytes)})`, report)
+          const report = await generateSeed(
+            await context.adapter(),
+            { ...options, nullValue },
+            out,
+            context.output.context(context.signal),
+          )
+          if (options.out)
+            context.output.result(
+              `wrote ${report.rows.toLocaleString('en-US')} rows of ${report.table} to ${options.out} (${formatBytes(report.bytes)})`,
+              report,
+            )
         },
       ),
     )
