@@ -80,7 +80,9 @@ export interface RunOptions {
 function failure(prepared: PreparedScript, index: number, error: unknown, recorded: boolean): Migr8Error {
   const { migration, statements, script } = prepared
   const statement = statements[index]
-  const cause = error instanceof Migr8Error ? error.message : String((error as Error)?.message ?? error)
+  const text = error instanceof Migr8Error ? error.message : String((error as Error)?.message ?? error)
+  // Driver messages come with and without a final full stop; the sentences after it need one.
+  const cause = /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
   const where = `${script.file}:${statement?.line ?? script.line}`
   const id = `${migration.version}_${migration.name}`
   if (error instanceof Migr8Error && error.code === 'CANCELLED') return error
