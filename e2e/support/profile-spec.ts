@@ -24,6 +24,7 @@ export interface SpecTarget {
 
 const PG_PASSWORD = 'pg-S3cret-never-shown'
 const MY_PASSWORD = 'my-Wrong-S3cret-never-shown'
+const ASK_PASSWORD = 'ask-Typed-0nce-never-kept'
 
 export function defineProfileSpec(target: SpecTarget): void {
   const sqliteDir = mkdtempSync(join(tmpdir(), 'migr8-e2e-sqlite-'))
@@ -190,6 +191,39 @@ export function defineProfileSpec(target: SpecTarget): void {
     expect(await page.getByTestId('server-version').textContent()).toMatch(/MariaDB|MySQL/)
   })
 
+  it('asks every time for an "ask" profile and never keeps that password', async (context) => {
+    const reason = await serverUnavailable('postgres')
+    if (reason) return context.skip(reason)
+    const page = target.page()
+    const pg = SERVER_DEFAULTS.postgres
+    await openNewForm(page)
+    await fillServerForm(page, {
+      name: 'Ask PG',
+      driver: 'PostgreSQL',
+      host: pg.host,
+      port: pg.port,
+      database: pg.database,
+      user: pg.user,
+      passwordMode: 'ask',
+    })
+    await page.getByRole('dialog').locator('input[name=folder]').fill('Servers')
+    await page.getByRole('dialog').getByTestId('form-save').click()
+    await page.getByRole('heading', { name: 'Ask PG' }).waitFor()
+    await page.getByTestId('test-connection').click()
+    await page.getByTestId('ask-password').waitFor()
+    await shot(page, '05a-ask-password')
+    await page.getByTestId('ask-password').fill(ASK_PASSWORD)
+    await page.getByTestId('ask-password').press('Enter')
+    await page.getByTestId('status-card').getByTestId('server-version').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('status-card').textContent()).toContain('PostgreSQL')
+    expect(await page.locator('dl.kv').first().textContent()).toContain('asked every time')
+    for (const name of readdirSync(target.dataDir())) {
+      const file = join(target.dataDir(), name)
+      if (statSync(file).isFile()) expect(readFileSync(file, 'utf8'), name).not.toContain(ASK_PASSWORD)
+    }
+    expect(await page.content()).not.toContain(ASK_PASSWORD)
+  })
+
   it('reports each failure kind in plain English with a remedy', async (context) => {
     const pgReason = await serverUnavailable('postgres')
     const myReason = await serverUnavailable('mysql')
@@ -310,7 +344,7 @@ export function defineProfileSpec(target: SpecTarget): void {
     }
     if (!(await serverUnavailable('mysql'))) expect(names).toContain('Shop MariaDB')
     const html = await page.content()
-    for (const secret of [PG_PASSWORD, MY_PASSWORD]) {
+    for (const secret of [PG_PASSWORD, MY_PASSWORD, ASK_PASSWORD]) {
       expect(html).not.toContain(secret)
       for (const body of target.responses?.() ?? []) expect(body).not.toContain(secret)
     }

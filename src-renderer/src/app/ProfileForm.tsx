@@ -166,6 +166,27 @@ export function ProfileForm(props: {
         </>
       }
     >
+      {testResult && (
+        <div
+          className="form-result"
+          ref={(node) => node?.scrollIntoView({ block: 'nearest' })}
+          data-testid="form-test-detail"
+        >
+          {testResult.ok ? (
+            <div className="ok-box">
+              Connected to {testResult.version} in {testResult.latencyMs} ms
+            </div>
+          ) : (
+            <div className="error-box" data-code={testResult.error.code}>
+              <div className="error-code">{testResult.error.code}</div>
+              <div>{testResult.error.message}</div>
+              <div className="remedy">
+                <span className="label">Remedy</span> {testResult.error.remedy}
+              </div>
+            </div>
+          )}
+        </div>
+      )}
       <form id="profile-form" className="form-grid" onSubmit={submit} autoComplete="off">
         <label className="field span-2">
           <span>Name</span>

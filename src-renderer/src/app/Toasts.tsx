@@ -25,7 +25,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const push = useCallback(
     (toast: Omit<Toast, 'id'>) => {
       const id = nextId++
-      setToasts((all) => [...all.slice(-4), { ...toast, id }])
+      setToasts((all) => [...all.slice(-2), { ...toast, id }])
       setTimeout(() => dismiss(id), toast.kind === 'error' ? 12_000 : 4_000)
     },
     [dismiss],
