@@ -220,7 +220,9 @@ class MysqlLoaderSession implements LoaderSession {
         return result.affectedRows
       },
       async abort() {
-        data.destroy(new Error('seed load stopped'))
+        // Ending (not destroying) the stream lets the statement finish whether or not the server has
+        // asked for the data yet; the caller then rolls the transaction back.
+        data.end()
         await done.catch(() => undefined)
       },
     }
@@ -324,7 +326,9 @@ class MysqlLoaderSession implements LoaderSession {
     })
     source.pipe(tap)
     source.on('error', (error) => tap.destroy(error))
-    const onAbort = () => tap.destroy(cancelled())
+    // End the data early (the statement completes, then the transaction is rolled back): destroying a
+    // stream mysql2 has not picked up yet would leave the statement waiting for data forever.
+    const onAbort = () => (source.unpipe(tap), source.destroy(), tap.end())
     csv.signal?.addEventListener('abort', onAbort, { once: true })
     try {
       const result = await this.load(sql, token, tap)

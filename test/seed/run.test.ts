@@ -348,14 +348,14 @@ kinds:
     expect(await count(adapter, 'customers')).toBe(0)
   })
 
-  it('cancels a running load and rolls it back', async () => {
+  it.each([false, true])('cancels a running load and rolls it back (validate: %s)', async (validate) => {
     const adapter = await open()
     const dir = seedFolder({ 'customers.csv': customersCsv(200_000) })
     const controller = new AbortController()
     const run = runSeeds(
       adapter,
       seedConfig(db.connection, dir),
-      { validate: true },
+      { validate },
       {
         signal: controller.signal,
         onProgress: (event) => {
@@ -365,6 +365,12 @@ kinds:
     )
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' })
     expect(await count(adapter, 'customers')).toBe(0)
+    // The connection is usable afterwards.
+    const [report] = await runSeeds(
+      adapter,
+      seedConfig(db.connection, seedFolder({ 'customers.csv': customersCsv(3) })),
+    )
+    expect(report.rowsInserted).toBe(3)
   })
 
   if (dialect === 'mysql') {
