@@ -21,7 +21,13 @@ const devCsp: Plugin = {
 export default defineConfig({
   main: {
     build: {
-      rolldownOptions: { input: { index: resolve(import.meta.dirname, 'src-main/electron/main.ts') } },
+      rolldownOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
+          // The engine host, started with utilityProcess.fork (handlers and engines off the main process).
+          'api-host': resolve(import.meta.dirname, 'src-main/electron/api-host.ts'),
+        },
+      },
     },
   },
   preload: {

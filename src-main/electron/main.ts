@@ -4,13 +4,23 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, Menu, safeStorage, screen, session, shell, type WebContents } from 'electron'
-import { createApiContext, createDispatcher } from '../api/index.js'
+import {
+  app,
+  BrowserWindow,
+  Menu,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  utilityProcess,
+  type WebContents,
+} from 'electron'
 import { MasterPasswordSecretStore } from '../profiles/master.js'
 import { dataDir } from '../profiles/paths.js'
 import type { SecretStore } from '../profiles/secrets.js'
 import { registerIpcTransport } from '../transport/ipc.js'
 import { contentSecurityPolicy } from '../transport/csp.js'
+import { EngineHost } from './engine-host.js'
 import { menuTemplate } from './menu.js'
 import { SafeStorageSecretStore } from './secrets.js'
 import {
@@ -118,18 +128,22 @@ async function main(): Promise<void> {
   await app.whenReady()
   hardenSession()
   const home = dataDir()
-  const context = await createApiContext({
-    mode: 'electron',
-    dataDir: home,
-    appRoot: app.isPackaged ? process.resourcesPath : app.getAppPath(),
+  // Handlers and engines run in a utility process: the main process only routes and owns the keychain.
+  const engines = new EngineHost({
+    modulePath: join(here, 'api-host.js'),
+    init: {
+      dataDir: home,
+      appRoot: app.isPackaged ? process.resourcesPath : app.getAppPath(),
+      version: app.getVersion(),
+    },
     secrets: await chooseSecretStore(home),
-    version: app.getVersion(),
     openExternal,
+    fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
   })
-  const dispatch = createDispatcher(context)
+  engines.start()
   registerIpcTransport({
-    dispatch,
-    events: context.jobs,
+    dispatch: engines.dispatch,
+    events: engines.events,
     isTrustedSender: (event) =>
       !!mainWindow && event.sender === mainWindow.webContents && isTrustedSenderFrame(event.senderFrame, appUrl),
     targets: () => (mainWindow ? [mainWindow.webContents] : []),
@@ -160,7 +174,7 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     event.preventDefault()
-    void context.jobs.shutdown().finally(() => app.quit())
+    void engines.shutdown().finally(() => app.quit())
   })
 }
 

@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { MessageChannel } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   isAppUrl,
@@ -95,6 +97,11 @@ const fake = vi.hoisted(() => {
     permissionCheck: undefined as Listener | undefined,
   }
   const openExternal = vi.fn(async () => undefined)
+  /** Set in beforeAll: the engine host started in-process over a worker_threads MessageChannel. */
+  const host: {
+    start?: (channel: { post(m: unknown): void; onMessage(l: (m: unknown) => void): () => void }) => void
+    ports: Array<{ close(): void }>
+  } = { ports: [] }
   class BrowserWindow {
     webContents: Record<string, unknown>
     record: (typeof windows)[number]
@@ -130,6 +137,7 @@ const fake = vi.hoisted(() => {
     }
   }
   return {
+    host,
     appListeners,
     ipcHandlers,
     windows,
@@ -168,6 +176,26 @@ const fake = vi.hoisted(() => {
         },
       },
       shell: { openExternal },
+      utilityProcess: {
+        fork: (modulePath: string) => {
+          calls.push(`fork:${modulePath.split(/[\\/]/).pop()}`)
+          const { port1, port2 } = new MessageChannel()
+          host.ports.push(port1, port2)
+          host.start!({
+            post: (message) => port2.postMessage(message),
+            onMessage: (listener) => {
+              port2.on('message', listener)
+              return () => port2.off('message', listener)
+            },
+          })
+          const child = new EventEmitter()
+          port1.on('message', (message) => child.emit('message', message))
+          return Object.assign(child, {
+            postMessage: (message: unknown) => port1.postMessage(message),
+            kill: () => port1.close(),
+          })
+        },
+      },
       ipcMain: {
         handle: (channel: string, fn: Listener) => ipcHandlers.set(channel, fn),
         removeHandler: (channel: string) => ipcHandlers.delete(channel),
@@ -182,10 +210,12 @@ describe('Electron main process wiring', () => {
   beforeAll(async () => {
     process.env.MIGR8_HOME = mkdtempSync(join(tmpdir(), 'migr8-electron-home-'))
     delete process.env.ELECTRON_RENDERER_URL
+    fake.host.start = (await import('../../src-main/electron/api-host.js')).startApiHost
     await import('../../src-main/electron/main.js')
     await vi.waitFor(() => expect(fake.ipcHandlers.has('migr8:call')).toBe(true), { timeout: 5_000 })
   })
   afterAll(() => {
+    for (const port of fake.host.ports) port.close()
     rmSync(process.env.MIGR8_HOME!, { recursive: true, force: true })
     if (previous.home === undefined) delete process.env.MIGR8_HOME
     else process.env.MIGR8_HOME = previous.home
