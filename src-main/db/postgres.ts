@@ -147,13 +147,18 @@ export class PostgresAdapter implements Adapter {
   async withSession<T>(fn: (session: PostgresSession) => Promise<T>): Promise<T> {
     const client = await this.checkout()
     let broken: Error | undefined
+    // A checked-out client whose server goes away emits 'error'; unheard, that would crash the
+    // process. Its next query then fails and is reported as CONNECTION_LOST.
+    const onError = (error: Error) => (broken ??= error)
+    client.on('error', onError)
     try {
       return await fn(new PostgresSession(client, this))
     } catch (error) {
       // A connection that failed mid-protocol is not reusable.
-      if (error instanceof Migr8Error && error.code === 'CONNECTION_LOST') broken = error
+      if (error instanceof Migr8Error && error.code === 'CONNECTION_LOST') broken ??= error
       throw error
     } finally {
+      client.off('error', onError)
       client.release(broken)
     }
   }
