@@ -29,6 +29,8 @@ export interface CodecStream {
    * this or `stream`, never both.
    */
   readonly pipes?: { stdin: Writable; stdout: Readable }
+  /** No compression: `stream` changes nothing and may be left out of a pipeline. */
+  readonly passThrough?: boolean
   /** Resolves when an external compressor exits cleanly (at once for Node streams). */
   exited: Promise<void>
   kill(): void
@@ -57,7 +59,12 @@ const nodeGzip: CompressionPlan = {
 const none: CompressionPlan = {
   compression: 'none',
   extension: '',
-  compress: () => ({ stream: new PassThroughCodec(), exited: Promise.resolve(), kill: () => undefined }),
+  compress: () => ({
+    stream: new PassThroughCodec(),
+    passThrough: true,
+    exited: Promise.resolve(),
+    kill: () => undefined,
+  }),
 }
 
 class PassThroughCodec extends Transform {

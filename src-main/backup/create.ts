@@ -35,13 +35,15 @@ async function streamToFile(
   context: RunContext,
   progress: { phase: string; total?: number } = { phase: 'dumping' },
 ): Promise<Written> {
-  const raw = new Meter({ ...progress, onProgress: context.onProgress })
-  const stored = new Meter({ hash: true })
   const file = createWriteStream(temp, { flags: 'wx', mode: 0o640, highWaterMark: 1 << 20 })
-  const flowing = pipeline(
-    [source.stream, raw, codec.stream, stored, file] as unknown as Parameters<typeof pipeline>[0][],
-    { signal: context.signal },
-  )
+  // Uncompressed: one metering stage counts, hashes and reports (raw and stored bytes are the same).
+  const stored = new Meter({
+    hash: true,
+    ...(codec.passThrough ? { ...progress, onProgress: context.onProgress } : {}),
+  })
+  const raw = codec.passThrough ? stored : new Meter({ ...progress, onProgress: context.onProgress })
+  const stages = codec.passThrough ? [source.stream, stored, file] : [source.stream, raw, codec.stream, stored, file]
+  const flowing = pipeline(stages as unknown as Parameters<typeof pipeline>[0][], { signal: context.signal })
   const results = await Promise.allSettled([flowing, source.exited, codec.exited])
   const failures = results
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
