@@ -1,6 +1,10 @@
-import { useMemo, useState } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ProfileViewT } from '../../../src-shared/contract.js'
 import { DriverTag, EnvDot, Kbd, modKey } from './ui.js'
+
+type Row =
+  { kind: 'group'; folder: string; count: number; collapsed: boolean } | { kind: 'profile'; profile: ProfileViewT }
 
 export function groupProfiles(profiles: ProfileViewT[], filter = ''): Array<[string, ProfileViewT[]]> {
   const needle = filter.trim().toLowerCase()
@@ -27,6 +31,26 @@ export function Sidebar(props: {
   const [filter, setFilter] = useState('')
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set())
   const groups = useMemo(() => groupProfiles(props.profiles, filter), [props.profiles, filter])
+  const rows = useMemo<Row[]>(
+    () =>
+      groups.flatMap(([folder, items]) => [
+        { kind: 'group' as const, folder, count: items.length, collapsed: collapsed.has(folder) },
+        ...(collapsed.has(folder) ? [] : items.map((profile) => ({ kind: 'profile' as const, profile }))),
+      ]),
+    [groups, collapsed],
+  )
+  const listRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => 30,
+    overscan: 12,
+  })
+  // Keep the selected profile visible when J/K or the palette move the selection.
+  useEffect(() => {
+    const index = rows.findIndex((row) => row.kind === 'profile' && row.profile.id === props.selectedId)
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' })
+  }, [props.selectedId, rows, virtualizer])
   const [menuOpen, setMenuOpen] = useState(false)
 
   return (
@@ -90,47 +114,57 @@ export function Sidebar(props: {
           aria-label="Filter profiles"
         />
       </div>
-      <div className="sidebar-list">
+      <div className="sidebar-list" ref={listRef}>
         {groups.length === 0 && <div className="empty-hint">{filter ? 'No profile matches.' : 'No profiles yet.'}</div>}
-        {groups.map(([folder, items]) => (
-          <section key={folder} className="group">
-            <button
-              className="group-header"
-              aria-expanded={!collapsed.has(folder)}
-              onClick={() =>
-                setCollapsed((current) => {
-                  const next = new Set(current)
-                  if (next.has(folder)) next.delete(folder)
-                  else next.add(folder)
-                  return next
-                })
-              }
-            >
-              <span className="chevron">{collapsed.has(folder) ? '▸' : '▾'}</span> {folder}
-              <span className="count">{items.length}</span>
-            </button>
-            {!collapsed.has(folder) &&
-              items.map((profile) => (
+        {/* Virtualised: hundreds of profiles stay as fast as ten. */}
+        <div className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]
+            const style = { transform: `translateY(${item.start}px)`, height: item.size }
+            if (row.kind === 'group') {
+              return (
                 <button
-                  key={profile.id}
-                  className={`profile-item${profile.id === props.selectedId ? ' selected' : ''} env-edge-${profile.environment}`}
-                  onClick={() => props.onSelect(profile.id)}
-                  aria-current={profile.id === props.selectedId ? 'page' : undefined}
-                  data-testid="profile-item"
-                  data-profile-name={profile.name}
+                  key={`g:${row.folder}`}
+                  className="group-header virtual-row"
+                  style={style}
+                  aria-expanded={!row.collapsed}
+                  onClick={() =>
+                    setCollapsed((current) => {
+                      const next = new Set(current)
+                      if (next.has(row.folder)) next.delete(row.folder)
+                      else next.add(row.folder)
+                      return next
+                    })
+                  }
                 >
-                  <EnvDot environment={profile.environment} />
-                  <span className="profile-name">{profile.name}</span>
-                  {profile.readOnly && (
-                    <span className="ro-tag" title="Read-only">
-                      RO
-                    </span>
-                  )}
-                  <DriverTag driver={profile.driver} />
+                  <span className="chevron">{row.collapsed ? '▸' : '▾'}</span> {row.folder}
+                  <span className="count">{row.count}</span>
                 </button>
-              ))}
-          </section>
-        ))}
+              )
+            }
+            const { profile } = row
+            return (
+              <button
+                key={profile.id}
+                style={style}
+                className={`profile-item virtual-row${profile.id === props.selectedId ? ' selected' : ''} env-edge-${profile.environment}`}
+                onClick={() => props.onSelect(profile.id)}
+                aria-current={profile.id === props.selectedId ? 'page' : undefined}
+                data-testid="profile-item"
+                data-profile-name={profile.name}
+              >
+                <EnvDot environment={profile.environment} />
+                <span className="profile-name">{profile.name}</span>
+                {profile.readOnly && (
+                  <span className="ro-tag" title="Read-only">
+                    RO
+                  </span>
+                )}
+                <DriverTag driver={profile.driver} />
+              </button>
+            )
+          })}
+        </div>
       </div>
       <div className="sidebar-footer">
         <span>
