@@ -7,6 +7,8 @@ import { SqliteLoader, exportSqliteRows } from './sqlite.js'
 export interface LoaderOptions {
   /** MySQL: use multi-row INSERTs even when the server allows LOAD DATA LOCAL INFILE (tests, odd proxies). */
   forceInsert?: boolean
+  /** Always parse CSV files, never send their bytes as they are (benchmarks, odd files). */
+  noPassthrough?: boolean
 }
 
 /** The one place the seed engine picks a dialect: its bulk-load path. */

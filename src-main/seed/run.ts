@@ -91,7 +91,7 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   }
   const columns = await describeOrFail(adapter, source.table, source.name)
   const targets = assertLoadable(mapColumns(head.header, columns, source.table), source.name, source.table)
-  const fast = session?.csvPassthrough && !options.validate && !options.dryRun
+  const fast = session?.csvPassthrough && !options.validate && !options.dryRun && !options.noPassthrough
   if (fast) {
     const loaded = await session.csvPassthrough!(
       { table: source.table, columns: targets },
