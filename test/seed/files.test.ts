@@ -89,6 +89,20 @@ describe('CSV reading', () => {
     await expect(collect(path)).rejects.toMatchObject({ code: 'SEED_INVALID', details: { line: 3 } })
   })
 
+  it('reads the last row without a final line break, also when the parser was held (backpressure)', async () => {
+    const path = file('a,b\n' + Array.from({ length: 50_000 }, (_, i) => `${i},"v ${i}"`).join('\n'))
+    const head = await readCsvHead(path, 1)
+    const rows: string[][] = []
+    await streamCsv(path, head.format, {
+      header: () => undefined,
+      // Every batch holds the parser for a moment, as a busy database connection would.
+      batch: (batch) => new Promise<void>((resolve) => setTimeout(() => (rows.push(...batch), resolve()), 1)),
+    })
+    expect(rows.length).toBe(50_000)
+    expect(rows[49_999]).toEqual(['49999', 'v 49999'])
+    expect(new Set(rows.map((row) => row[0])).size).toBe(50_000)
+  })
+
   it('refuses an empty file (no header)', async () => {
     await expect(collect(file(''))).rejects.toMatchObject({ code: 'SEED_INVALID' })
   })
