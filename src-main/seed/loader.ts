@@ -42,6 +42,11 @@ export interface LoaderSession {
 
 /** One per dialect: a transaction on one connection in which a seed file is loaded. */
 export interface SeedLoader {
+  /**
+   * Whether the database refuses a value that does not fit its column. SQLite does not (type
+   * affinity stores 'abc' in an INTEGER column), so there every value is checked by the engine.
+   */
+  readonly checksValues: boolean
   transaction<T>(fn: (session: LoaderSession) => Promise<T>): Promise<T>
 }
 

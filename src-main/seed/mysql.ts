@@ -78,6 +78,7 @@ function warningRow(message: string): number | undefined {
 
 /** MySQL / MariaDB: LOAD DATA LOCAL INFILE fed by a stream, or multi-row INSERTs when local_infile is off. */
 export class MysqlLoader implements SeedLoader {
+  readonly checksValues = true
   private localInfile?: boolean
   private maxPacket?: number
 
@@ -294,6 +295,8 @@ class MysqlLoaderSession implements LoaderSession {
     if (!this.localInfile) return undefined
     const scan = await scanFile(csv.file, [], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
+    // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
+    if (scan.oddQuotes) return undefined
     const token = `migr8-seed-${randomUUID()}.csv`
     const markers = csv.nullValues.filter((value) => value !== '')
     const variables = csv.columns.map((_, index) => `@c${index}`)

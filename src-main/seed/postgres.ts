@@ -42,6 +42,7 @@ export function copyErrorPosition(error: unknown): { line?: number; column?: str
 
 /** PostgreSQL: COPY … FROM STDIN on the transaction's own connection (pg-copy-streams). */
 export class PostgresLoader implements SeedLoader {
+  readonly checksValues = true
   constructor(private readonly adapter: Adapter) {}
 
   transaction<T>(fn: (session: LoaderSession) => Promise<T>): Promise<T> {
@@ -149,6 +150,8 @@ class PostgresLoaderSession implements LoaderSession {
     const markers = csv.nullValues.filter((value) => value !== '')
     const scan = await scanFile(csv.file, [...markers, '\n\\.\n', '\n\\.\r'], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
+    // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
+    if (scan.oddQuotes) return undefined
     if (scan.found) return undefined
     const emptyIsNullEverywhere = csv.nullValues.includes('')
     const forceNull = csv.columns.filter((column) => emptyMeansNull(classifyTarget(column.type)))

@@ -3,7 +3,7 @@ import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import { MAX_CSV_COLUMNS, readCsvHead, streamCsv } from './csv.js'
-import type { LoaderSession, RowWriter } from './loader.js'
+import type { LoaderSession, RowWriter, SeedLoader } from './loader.js'
 import { describeForSeed, loaderFor, type LoaderOptions } from './loaders.js'
 import { RowError, assertLoadable, mapColumns, rowConverter } from './mapping.js'
 import { listSeeds, resolveSeedFiles } from './sources.js'
@@ -22,6 +22,9 @@ interface FileRun {
   ctx: RunContext
   report: SeedReport
   started: number
+  loader: SeedLoader
+  /** Check and convert every value in the engine (--validate, --dry-run, or a database that does not). */
+  checkValues: boolean
 }
 
 export async function describeOrFail(adapter: Adapter, table: string, file: string): Promise<ColumnInfo[]> {
@@ -111,7 +114,7 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   const convert = rowConverter(targets, {
     dialect: adapter.dialect,
     nullValues: run.nullValues,
-    convert: !!(options.validate || options.dryRun),
+    convert: run.checkValues,
   })
   const reject = rejecter(run)
   const writer = session ? await session.rows({ table: source.table, columns: targets }) : undefined
@@ -187,7 +190,7 @@ async function loadYaml(
       const targets = mapping.targets as ColumnInfo[]
       const convert = rowConverter(targets, {
         dialect: adapter.dialect,
-        convert: !!(options.validate || options.dryRun),
+        convert: run.checkValues,
       })
       const values: unknown[][] = []
       const lines: number[] = []
@@ -242,9 +245,7 @@ async function runFile(run: FileRun): Promise<void> {
     }
     return loadYaml(run, session, truncated)
   }
-  const tables = options.dryRun
-    ? await body(undefined)
-    : await loaderFor(adapter, options).transaction((session) => body(session))
+  const tables = options.dryRun ? await body(undefined) : await run.loader.transaction((session) => body(session))
   if (options.dryRun && report.rejectedCount > 0) {
     throw new Migr8Error(
       'SEED_INVALID',
@@ -271,6 +272,7 @@ export async function runSeeds(
   const sources =
     options.files && options.files.length > 0 ? resolveSeedFiles(config, options.files) : listSeeds(config)
   const truncate = options.truncate ?? config.seeds.truncate
+  const loader = loaderFor(adapter, options)
   const reports: SeedReport[] = []
   let stopped = false
   for (const source of sources) {
@@ -303,6 +305,8 @@ export async function runSeeds(
         ctx,
         report,
         started,
+        loader,
+        checkValues: !!(options.validate || options.dryRun) || !loader.checksValues,
       })
       report.status = options.dryRun ? 'dry-run' : 'loaded'
     } catch (error) {

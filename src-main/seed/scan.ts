@@ -8,6 +8,11 @@ export interface ScanResult {
   found: boolean
   /** Offset near the first byte that is not valid UTF-8, if any. */
   invalidUtf8At?: number
+  /**
+   * The file holds an odd number of double quotes: some quoted field is never closed (in valid CSV
+   * quotes come in pairs). The database would read it to the end of the file as one value.
+   */
+  oddQuotes: boolean
 }
 
 /** Bytes at the end of `chunk` that start a UTF-8 sequence the chunk does not finish. */
@@ -33,12 +38,14 @@ export async function scanFile(file: string, needles: string[], signal?: AbortSi
   let carry: Buffer = Buffer.alloc(0)
   let offset = 0
   let found = false
+  let quotes = 0
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
     if (signal?.aborted) throw cancelled()
     const bytes: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk
     const keep = incompleteTail(bytes)
     const whole = bytes.subarray(0, bytes.length - keep)
-    if (!isUtf8(whole)) return { found, invalidUtf8At: offset + Math.max(firstInvalidUtf8(whole), 0) }
+    if (!isUtf8(whole)) return { found, invalidUtf8At: offset + Math.max(firstInvalidUtf8(whole), 0), oddQuotes: false }
+    for (let at = chunk.indexOf(0x22); at !== -1; at = chunk.indexOf(0x22, at + 1)) quotes++
     offset += whole.length
     carry = Buffer.from(bytes.subarray(bytes.length - keep))
     if (!found && patterns.length > 0) {
@@ -47,6 +54,6 @@ export async function scanFile(file: string, needles: string[], signal?: AbortSi
       tail = Buffer.from(window.subarray(Math.max(window.length - overlap, 0)))
     }
   }
-  if (carry.length > 0) return { found, invalidUtf8At: offset }
-  return { found }
+  if (carry.length > 0) return { found, invalidUtf8At: offset, oddQuotes: false }
+  return { found, oddQuotes: quotes % 2 === 1 }
 }

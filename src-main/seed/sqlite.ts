@@ -34,6 +34,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
 
 /** SQLite: one prepared INSERT run for every row, inside the file's one transaction. */
 export class SqliteLoader implements SeedLoader {
+  readonly checksValues = false
   constructor(private readonly adapter: Adapter) {}
 
   transaction<T>(fn: (session: LoaderSession) => Promise<T>): Promise<T> {

@@ -280,6 +280,28 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     expect([header.status, header.rowsInserted]).toEqual(['loaded', 0])
   })
 
+  it('refuses an unclosed quote on the fast path with its line (not a value swallowing the rest of the file)', async () => {
+    const adapter = await open()
+    const [report] = await runSeeds(
+      adapter,
+      seedConfig(db.connection, seedFolder({ 'customers.csv': 'id,name\n1,"abc\n2,def\n' })),
+    )
+    expect(report.status).toBe('failed')
+    expect(report.error).toMatchObject({ code: 'SEED_INVALID', line: 2 })
+    expect(await count(adapter, 'customers')).toBe(0)
+  })
+
+  it('refuses a value that does not fit its column even without --validate', async () => {
+    const adapter = await open()
+    const [report] = await runSeeds(
+      adapter,
+      seedConfig(db.connection, seedFolder({ 'kinds.csv': 'id,amount\n1,2\nabc,3\n' })),
+    )
+    expect(report.status).toBe('failed')
+    if (dialect === 'sqlite') expect(report.error).toMatchObject({ code: 'SEED_FAILED', line: 3 })
+    expect(await count(adapter, 'kinds')).toBe(0)
+  })
+
   it('names the missing table', async () => {
     const adapter = await open()
     const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'nosuch.csv': 'id\n1\n' })))
