@@ -11,7 +11,9 @@ try {
 }
 const counts = report?.metadata?.vulnerabilities
 if (!counts) {
-  console.warn(`npm audit could not reach the advisory service; dependency audit not performed.\n${(run.stderr || '').trim().split('\n').slice(0, 2).join('\n')}`)
+  console.warn(
+    `npm audit could not reach the advisory service; dependency audit not performed.\n${(run.stderr || '').trim().split('\n').slice(0, 2).join('\n')}`,
+  )
   process.exit(0)
 }
 const serious = (counts.high ?? 0) + (counts.critical ?? 0)

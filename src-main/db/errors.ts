@@ -40,7 +40,9 @@ export function translateNetworkError(error: unknown, connection: ConnectionConf
     code === 'ECONNRESET' ||
     code === 'EPIPE' ||
     code === 'PROTOCOL_CONNECTION_LOST' ||
-    /Connection terminated unexpectedly|server closed the connection|not queryable|connection is in closed state/i.test(message)
+    /Connection terminated unexpectedly|server closed the connection|not queryable|connection is in closed state/i.test(
+      message,
+    )
   ) {
     return new Migr8Error(
       'CONNECTION_LOST',
