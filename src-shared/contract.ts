@@ -7,6 +7,9 @@
 import { z } from 'zod'
 import { ERROR_CODES } from './errors.js'
 import type { Bridge as BridgeOf } from './schemas/bridge.js'
+import { backupContract } from './schemas/backups.js'
+import { migrationContract } from './schemas/migrations.js'
+import { seedContract } from './schemas/seeds.js'
 
 // ── Building blocks ────────────────────────────────────────────────────────────────────────────────
 
@@ -56,6 +59,8 @@ const profileFields = {
   folders: ProfileFolders.default({}),
   readOnly: z.boolean().default(false),
   passwordMode: z.enum(PASSWORD_MODES).default('none'),
+  /** Production profiles: take a backup before any down, redo, restore or seed with truncate (absent: on). */
+  safetyBackups: z.boolean().optional(),
 }
 
 /** What the renderer sends to create (no id) or update (with id) a profile. */
@@ -228,6 +233,9 @@ export const contract = {
     input: z.object({ profileId: z.string().min(1).max(64), password: z.string().max(1000).optional() }).strict(),
     output: MigrationStatusView,
   },
+  ...migrationContract,
+  ...backupContract,
+  ...seedContract,
 
   /** Unlocks (or, the first time, sets) the master password that protects stored passwords. */
   'secrets.unlock': { input: z.object({ password: z.string().min(1).max(1000) }).strict(), output: SecretStorageInfo },

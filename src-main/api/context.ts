@@ -13,6 +13,8 @@ export interface ApiContext {
   jobs: JobRunner
   /** Opens an http(s) link in the user's browser (Electron only; the web renderer opens links itself). */
   openExternal?: (url: string) => Promise<boolean>
+  /** The OS shell (Electron): show a file in the file manager, open a file in its default app. */
+  platform?: { reveal(path: string): Promise<boolean>; openPath(path: string): Promise<boolean> }
 }
 
 export type Handler<K extends Channel> = (input: ParsedInput<K>, context: ApiContext) => Promise<Output<K>>

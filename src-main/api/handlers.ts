@@ -1,8 +1,10 @@
 import { appHandlers } from './app.js'
+import { backupHandlers } from './backups.js'
 import type { HandlerTable } from './context.js'
 import { jobHandlers } from './jobs.js'
 import { migrationHandlers } from './migrations.js'
 import { profileHandlers } from './profiles.js'
+import { seedHandlers } from './seeds.js'
 import { secretHandlers } from './secrets.js'
 
 /** Every call of the contract, mapped to its handler (one file per area). */
@@ -11,5 +13,7 @@ export const handlers: HandlerTable = {
   ...profileHandlers,
   ...secretHandlers,
   ...migrationHandlers,
+  ...backupHandlers,
+  ...seedHandlers,
   ...jobHandlers,
 }

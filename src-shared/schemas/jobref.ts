@@ -1,0 +1,3 @@
+import { z } from 'zod'
+
+export const JobRef = z.object({ jobId: z.string() })
