@@ -24,7 +24,7 @@ const recordSchema = z.object({
   serverVersion: z.string(),
   createdAt: z.string(),
   durationMs: z.number().nonnegative(),
-  sizeRaw: z.number().int().nonnegative(),
+  sizeRaw: z.number().int().nonnegative().nullable(),
   sizeCompressed: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   tool: z.string(),

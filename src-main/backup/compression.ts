@@ -18,6 +18,11 @@ export interface CompressionPlan {
   compressor?: string
   /** A fresh compressing stream (for an external tool, a duplex over its stdin/stdout). */
   compress(signal?: AbortSignal): CodecStream
+  /**
+   * Set when the compressor is a process that can read another process's stdout directly (no copy
+   * through Node) and reports how many bytes it read (zstd -vv).
+   */
+  compressPipe?(input: Readable, signal?: AbortSignal): CodecStream
 }
 
 export interface CodecStream {
@@ -28,7 +33,9 @@ export interface CodecStream {
    * stdin, so decompressed data flows between the two without passing through Node. Use either
    * this or `stream`, never both.
    */
-  readonly pipes?: { stdin: Writable; stdout: Readable }
+  readonly pipes?: { stdin?: Writable; stdout: Readable }
+  /** Bytes the external compressor read, from its own final report; undefined when unknown. */
+  inputBytes?(): number | undefined
   /** No compression: `stream` changes nothing and may be left out of a pipeline. */
   readonly passThrough?: boolean
   /** Resolves when an external compressor exits cleanly (at once for Node streams). */
@@ -73,34 +80,45 @@ class PassThroughCodec extends Transform {
   }
 }
 
-/** A duplex over an external filter's stdin → stdout. */
+/** A duplex over an external filter's stdin → stdout; with `input`, that stream (a pipe) is its stdin. */
 function externalCodec(
   tool: Tool,
   args: string[],
   what: string,
   signal?: AbortSignal,
   failure: 'BACKUP_FAILED' | 'BACKUP_CORRUPT' = 'BACKUP_FAILED',
+  input?: Readable,
 ): CodecStream {
   const running: RunningTool = spawnTool(tool, args, {
     env: process.env,
-    stdin: 'pipe',
+    stdin: input ?? 'pipe',
     stdout: 'pipe',
     signal,
     failure,
     what,
     remedy: 'Check the compressor works (`zstd --version`), or set backups.compress to gzip.',
   })
-  const stdin = running.child.stdin!
+  // The compressor holds its own copy of the input pipe; Node's must close (EOF/EPIPE reach the tools).
+  input?.destroy()
+  const stdin = running.child.stdin
   const stdout = running.child.stdout!
   let stream: Duplex | undefined
   return {
     get stream() {
-      return (stream ??= Duplex.from({ writable: stdin, readable: stdout }))
+      return (stream ??= stdin ? Duplex.from({ writable: stdin, readable: stdout }) : Duplex.from(stdout))
     },
-    pipes: { stdin, stdout },
+    pipes: { stdin: stdin ?? undefined, stdout },
+    inputBytes: () => zstdInputBytes(running.stderr()),
     exited: running.exited,
     kill: running.kill,
   }
+}
+
+/** zstd -vv ends with "(6754388 B => 5090817 B, …)" (1.5) or "(6754388 => 5090817 bytes, …)" (1.4). */
+export function zstdInputBytes(stderr: string): number | undefined {
+  const matches = [...stderr.matchAll(/\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\b/g)]
+  const last = matches.at(-1)
+  return last ? Number(last[1]) : undefined
 }
 
 function externalPlan(compression: 'gzip' | 'zstd', tool: Tool): CompressionPlan {
@@ -110,6 +128,19 @@ function externalPlan(compression: 'gzip' | 'zstd', tool: Tool): CompressionPlan
     extension: compression === 'zstd' ? '.zst' : '.gz',
     compressor: `${tool.name} ${tool.version}`,
     compress: (signal) => externalCodec(tool, args, `${tool.name} compression`, signal),
+    ...(compression === 'zstd'
+      ? {
+          compressPipe: (input: Readable, signal?: AbortSignal) =>
+            externalCodec(
+              tool,
+              [...args.filter((arg) => arg !== '-q'), '-vv'],
+              `${tool.name} compression`,
+              signal,
+              'BACKUP_FAILED',
+              input,
+            ),
+        }
+      : {}),
   }
 }
 

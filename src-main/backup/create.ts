@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
-import type { Readable } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Migr8Error, throwIfAborted } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
@@ -19,7 +19,7 @@ import type { BackupRecord, CreateBackupOptions } from './types.js'
 const REMEDY = 'Read the message above, fix the cause and run the backup again; no backup was recorded.'
 
 interface Written {
-  sizeRaw: number
+  sizeRaw: number | null
   sizeCompressed: number
   sha256: string
 }
@@ -72,6 +72,19 @@ async function runDump(
   temp: string,
   context: RunContext,
 ): Promise<Written> {
+  if (plan.stream && compression.compressPipe) {
+    // dump tool → compressor through an OS pipe; Node only hashes and writes the compressed bytes.
+    const dump = plan.stream(context.signal)
+    const codec = compression.compressPipe(dump.stream, context.signal)
+    const written = await streamToFile(
+      { stream: codec.pipes!.stdout, exited: dump.exited, kill: dump.kill },
+      { stream: codec.pipes!.stdout as unknown as Duplex, passThrough: true, exited: codec.exited, kill: codec.kill },
+      temp,
+      context,
+      { phase: 'dumping (compressed bytes)' },
+    )
+    return { ...written, sizeRaw: codec.inputBytes?.() ?? null }
+  }
   if (plan.stream) {
     const codec = compression.compress(context.signal)
     return streamToFile(plan.stream(context.signal), codec, temp, context)

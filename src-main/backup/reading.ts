@@ -28,7 +28,7 @@ export async function openDecompressed(
     get streams() {
       return [file, meter, codec.stream]
     },
-    ...(codec.pipes ? { handoff: { feed: [file, meter, codec.pipes.stdin], output: codec.pipes.stdout } } : {}),
+    ...(codec.pipes?.stdin ? { handoff: { feed: [file, meter, codec.pipes.stdin], output: codec.pipes.stdout } } : {}),
     exited: codec.exited,
     kill: codec.kill,
   }

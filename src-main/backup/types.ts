@@ -18,8 +18,11 @@ export interface BackupRecord {
   /** ISO 8601, UTC. */
   createdAt: string
   durationMs: number
-  /** Bytes the dump tool produced (before Migr8's compression; for `custom`, the archive size). */
-  sizeRaw: number
+  /**
+   * Bytes the dump tool produced (before Migr8's compression; for `custom`, the archive size);
+   * null when the compressor read the dump directly and did not report it.
+   */
+  sizeRaw: number | null
   /** Bytes of the stored file. */
   sizeCompressed: number
   /** SHA-256 (hex) of the stored file. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { mysqlCredentials, postgresCredentials } from '../../src-main/backup/credentials.js'
 import { mysqlDumpArgs } from '../../src-main/backup/mysql.js'
 import { parseToolVersion, whichTool } from '../../src-main/backup/tools.js'
-import { planCompression } from '../../src-main/backup/compression.js'
+import { planCompression, zstdInputBytes } from '../../src-main/backup/compression.js'
 import { gunzipSync } from 'node:zlib'
 import { createBackup, restoreBackup } from '../../src-main/backup/index.js'
 import { openAdapter } from '../../src-main/db/index.js'
@@ -122,6 +122,13 @@ describe('external compressors', () => {
     await new Promise((resolve) => codec.stream.on('end', resolve))
     await codec.exited
     expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe('hello '.repeat(1000))
+  })
+
+  it("reads the input size from zstd's -vv report (1.5 and 1.4 formats)", () => {
+    expect(zstdInputBytes('/*stdin*\\  : 75.37%   (6754388 B => 5090817 B, /*stdout*\\)')).toBe(6754388)
+    expect(zstdInputBytes('/*stdin*\\  : 12.00%   (1000 => 120 bytes, /*stdout*\\)')).toBe(1000)
+    expect(zstdInputBytes('/*stdin*\\  : 19.35%   ( 46052 B =>   8911 B, /*stdout*\\)')).toBe(46052)
+    expect(zstdInputBytes('progress\rRead : 3 MiB')).toBeUndefined()
   })
 
   it('falls back to Node zlib for gzip without pigz, and auto prefers zstd when installed', async () => {

@@ -91,7 +91,7 @@ export function registerBackupCommands(program: Command): void {
             ctx.output.context(ctx.signal),
           )
           const ratio =
-            record.sizeRaw > 0
+            record.sizeRaw !== null && record.sizeRaw > 0
               ? ` (${((100 * record.sizeCompressed) / record.sizeRaw).toFixed(0)}% of ${formatBytes(record.sizeRaw)})`
               : ''
           ctx.output.result(
