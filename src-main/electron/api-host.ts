@@ -40,6 +40,9 @@ export function startApiHost(channel: MessageChannelLike): void {
         channel.post({ t: 'failed', message: error instanceof Error ? error.message : String(error) }),
     )
   })
+  // Tell the main process the host listens: it sends `init` only then, so nothing is lost while
+  // the host's modules load.
+  channel.post({ t: 'hello' })
 }
 
 // Started by utilityProcess.fork: the parent is reached through process.parentPort.

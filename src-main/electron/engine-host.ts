@@ -45,13 +45,16 @@ export class EngineHost {
       for (const listener of this.listeners) listener(event)
     })
     serveRequests(channel, { secrets: this.options.secrets, openExternal: this.options.openExternal })
-    const ready = new Promise<void>((resolve, reject) =>
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('it did not answer within 30 s')), 30_000)
+      timer.unref?.()
       channel.onMessage((message) => {
         const type = (message as { t?: unknown } | undefined)?.t
         if (type === 'ready') resolve()
         if (type === 'failed') reject(new Error((message as { message?: string }).message))
-      }),
-    )
+        if (type === 'ready' || type === 'failed') clearTimeout(timer)
+      })
+    })
     ready.catch(() => undefined)
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
@@ -61,7 +64,12 @@ export class EngineHost {
         resolve()
       }),
     )
-    child.postMessage({ t: 'init', ...this.options.init } satisfies HostInit)
+    // The host says hello once it listens; init before that could be lost while its modules load.
+    const stopHello = channel.onMessage((message) => {
+      if ((message as { t?: unknown } | undefined)?.t !== 'hello') return
+      stopHello()
+      child.postMessage({ t: 'init', ...this.options.init } satisfies HostInit)
+    })
     this.running = { child, api, ready, exited }
     return this.running
   }
