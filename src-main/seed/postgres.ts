@@ -141,14 +141,14 @@ class PostgresLoaderSession implements LoaderSession {
   /**
    * Streams the file's bytes straight into COPY … (FORMAT csv, HEADER). Only when PostgreSQL reads the
    * file exactly as the engine would: the only NULL marker present is the empty field (FORCE_NULL /
-   * FORCE_NOT_NULL give empty fields the engine's meaning per column) and no line is `\.`.
+   * FORCE_NOT_NULL give empty fields the engine's meaning per column) and no `\.` (COPY's end-of-data line) appears anywhere.
    */
   async csvPassthrough(
     target: LoadTarget,
     csv: CsvPassthrough,
   ): Promise<{ rows: number; method: 'copy-passthrough' } | undefined> {
     const markers = csv.nullValues.filter((value) => value !== '')
-    const scan = await scanFile(csv.file, [...markers, '\n\\.\n', '\n\\.\r'], csv.signal)
+    const scan = await scanFile(csv.file, [...markers, '\\.'], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
     // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
     if (scan.oddQuotes) return undefined

@@ -302,6 +302,17 @@ describe.each(dialects)('seed run on %s', (dialect: Driver) => {
     expect(await count(adapter, 'kinds')).toBe(0)
   })
 
+  it('loads a backslash-dot value (COPY end-of-data marker) as data', async () => {
+    const adapter = await open()
+    const [report] = await runSeeds(
+      adapter,
+      seedConfig(db.connection, seedFolder({ 'customers.csv': 'name,id\n\\.,1\nok,2\n' })),
+    )
+    expect(report.status).toBe('loaded')
+    const rows = await adapter.query<{ name: string }>('SELECT name FROM customers ORDER BY id')
+    expect(rows.map((row) => row.name)).toEqual(['\\.', 'ok'])
+  })
+
   it('names the missing table', async () => {
     const adapter = await open()
     const [report] = await runSeeds(adapter, seedConfig(db.connection, seedFolder({ 'nosuch.csv': 'id\n1\n' })))
