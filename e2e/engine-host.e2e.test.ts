@@ -1,21 +1,20 @@
 /**
  * The built engine host bundle (out/main/api-host.js) in a real separate process, driven by the same
- * EngineHost the Electron main process uses. Electron's utility process is emulated with a Node child
- * process (structured-clone IPC), so this runs where the Electron binary cannot.
+ * EngineHost the Electron main process uses, through the plain-Node fork the desktop app uses in
+ * development (the packaged app uses Electron's utility process with the same messages).
  */
-import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { UtilityProcess } from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EngineHost } from '../src-main/electron/engine-host.js'
+import { EngineHost, nodeFork } from '../src-main/electron/engine-host.js'
 import { FileSecretStore } from '../src-main/profiles/secrets.js'
 import { ensureBuilt, ROOT } from './support/app.js'
 
 describe('engine host process (built bundle)', () => {
   const home = mkdtempSync(join(tmpdir(), 'migr8-e2e-host-'))
-  const children: Array<ReturnType<typeof fork>> = []
+  const children: ChildProcess[] = []
   let host: EngineHost
 
   beforeAll(() => {
@@ -25,15 +24,11 @@ describe('engine host process (built bundle)', () => {
       init: { dataDir: home, appRoot: ROOT, version: '0.0.0-test' },
       secrets: new FileSecretStore(home),
       openExternal: async () => false,
-      fork: (modulePath) => {
-        const child = fork(join(ROOT, 'e2e', 'support', 'utility-shim.mjs'), [modulePath], {
-          serialization: 'advanced',
-          stdio: 'inherit',
-        })
-        children.push(child)
-        return Object.assign(child, {
-          postMessage: (message: unknown) => child.send(message as object),
-        }) as unknown as UtilityProcess
+      // The development path of the desktop app: the built host under plain Node.
+      fork: (modulePath, args, options) => {
+        const child = nodeFork(process.execPath)(modulePath, args, options)
+        children.push(child as unknown as ChildProcess)
+        return child
       },
     })
     host.start()

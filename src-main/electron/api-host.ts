@@ -45,9 +45,19 @@ export function startApiHost(channel: MessageChannelLike): void {
   channel.post({ t: 'hello' })
 }
 
-// Started by utilityProcess.fork: the parent is reached through process.parentPort.
+// Started by utilityProcess.fork (packaged app): the parent is reached through process.parentPort.
+// Started by child_process.fork under plain Node (development, see nodeFork): through Node's IPC.
 const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort
-if (parentPort) {
+if (!parentPort && process.send && process.env.MIGR8_ENGINE_HOST === 'node') {
+  startApiHost({
+    post: (message) => process.send!(message),
+    onMessage: (listener) => {
+      process.on('message', listener)
+      return () => process.off('message', listener)
+    },
+  })
+  process.on('disconnect', () => process.exit(0))
+} else if (parentPort) {
   startApiHost({
     post: (message) => parentPort.postMessage(message),
     onMessage: (listener) => {

@@ -3,6 +3,7 @@
  * events, serves the host's keychain and link requests, and restarts the host on the next call if
  * it ever exits.
  */
+import { fork as forkNode } from 'node:child_process'
 import type { ForkOptions, UtilityProcess } from 'electron'
 import type { CallResult, JobEventT } from '../../src-shared/contract.js'
 import { connectApi, serveRequests, type MessageChannelLike } from '../api/remote.js'
@@ -116,5 +117,24 @@ export class EngineHost {
     )
     await Promise.race([stopped, running.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))])
     running.child.kill()
+  }
+}
+
+/**
+ * Runs the engine host under plain Node instead of Electron's utility process. Used in development:
+ * native modules (better-sqlite3) are built for Node there and rebuilt for Electron only when
+ * packaging. The child process looks like a UtilityProcess to EngineHost.
+ */
+export function nodeFork(nodePath: string): EngineHostOptions['fork'] {
+  return (modulePath) => {
+    const child = forkNode(modulePath, [], {
+      execPath: nodePath,
+      serialization: 'advanced',
+      stdio: 'inherit',
+      env: { ...process.env, MIGR8_ENGINE_HOST: 'node', ELECTRON_RUN_AS_NODE: undefined },
+    })
+    return Object.assign(child, {
+      postMessage: (message: unknown) => child.send(message as object),
+    }) as unknown as UtilityProcess
   }
 }

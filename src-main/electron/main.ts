@@ -20,7 +20,7 @@ import { dataDir } from '../profiles/paths.js'
 import type { SecretStore } from '../profiles/secrets.js'
 import { registerIpcTransport } from '../transport/ipc.js'
 import { contentSecurityPolicy } from '../transport/csp.js'
-import { EngineHost } from './engine-host.js'
+import { EngineHost, nodeFork } from './engine-host.js'
 import { menuTemplate } from './menu.js'
 import { SafeStorageSecretStore } from './secrets.js'
 import {
@@ -138,7 +138,12 @@ async function main(): Promise<void> {
     },
     secrets: await chooseSecretStore(home),
     openExternal,
-    fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+    // Packaged: an Electron utility process (native modules rebuilt for Electron). Development: plain
+    // Node, whose ABI the installed better-sqlite3 matches; MIGR8_ENGINE_HOST=utility forces the former.
+    fork:
+      app.isPackaged || process.env.MIGR8_ENGINE_HOST === 'utility'
+        ? (modulePath, args, options) => utilityProcess.fork(modulePath, args, options)
+        : nodeFork(process.env.MIGR8_NODE || process.env.npm_node_execPath || 'node'),
   })
   engines.start()
   registerIpcTransport({

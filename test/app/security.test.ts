@@ -210,6 +210,8 @@ describe('Electron main process wiring', () => {
   beforeAll(async () => {
     process.env.MIGR8_HOME = mkdtempSync(join(tmpdir(), 'migr8-electron-home-'))
     delete process.env.ELECTRON_RENDERER_URL
+    // Out of a packaged app the engine host would run under plain Node; test the utility-process path.
+    process.env.MIGR8_ENGINE_HOST = 'utility'
     fake.host.start = (await import('../../src-main/electron/api-host.js')).startApiHost
     await import('../../src-main/electron/main.js')
     await vi.waitFor(() => expect(fake.ipcHandlers.has('migr8:call')).toBe(true), { timeout: 5_000 })
@@ -217,6 +219,7 @@ describe('Electron main process wiring', () => {
   afterAll(() => {
     for (const port of fake.host.ports) port.close()
     rmSync(process.env.MIGR8_HOME!, { recursive: true, force: true })
+    delete process.env.MIGR8_ENGINE_HOST
     if (previous.home === undefined) delete process.env.MIGR8_HOME
     else process.env.MIGR8_HOME = previous.home
     if (previous.renderer) process.env.ELECTRON_RENDERER_URL = previous.renderer
