@@ -28,17 +28,6 @@ const seedNames = nameCases.filter((n) => n.startsWith('seed-'))
 const backupIds = nameCases.filter((n) => n.startsWith('backup-'))
 const ipcCases = readdirSync(join(CORPUS, 'ipc')).sort()
 
-/**
- * Cases a dialect currently loads instead of refusing (reported as bugs; `it.fails` until fixed):
- * MariaDB's LOAD DATA takes an unterminated quoted field up to the end of the file as one value;
- * SQLite stores the text 'notanumber' in an INTEGER column (type affinity) unless --validate is given.
- */
-const KNOWN_ACCEPTED: Record<string, string[]> = {
-  postgres: [],
-  mysql: ['unclosed-quote.csv'],
-  sqlite: ['wrong-type-integer.csv'],
-}
-
 function expectTyped(payload: ErrorPayload | undefined, label: string): ErrorPayload {
   expect(payload, `${label}: no error`).toBeDefined()
   expect(ERROR_CODES, label).toContain(payload!.code)
@@ -84,8 +73,7 @@ describe.each(dialects)('%s: seed corpus', (dialect) => {
   }
 
   for (const name of seedCases) {
-    const test = KNOWN_ACCEPTED[dialect].includes(name) ? it.fails : it
-    test(`${name} → typed error, nothing written`, async () => {
+    it(`${name} → typed error, nothing written`, async () => {
       const { adapter, config } = await setup()
       const seedsDir = join(config.baseDir, 'seeds')
       copyFileSync(join(CORPUS, 'seeds', name), join(seedsDir, name))
