@@ -2,8 +2,9 @@ import { useQuery } from '@tanstack/react-query'
 import { DRIVER_LABELS } from '../../../src-shared/schemas/constants.js'
 import type { AppInfoT, ProfileTestResultT, ProfileViewT } from '../../../src-shared/contract.js'
 import { TABS, navigate, type Tab } from '../client/router.js'
-import { CliCommands } from './CliCommands.js'
 import { MigrationsTab } from './MigrationsTab.js'
+import { BackupsTab } from '../screens/BackupsTab.js'
+import { SeedsTab } from '../screens/SeedsTab.js'
 import { TestResultLine } from './TestResult.js'
 import { DriverTag, EnvBadge, Kbd } from './ui.js'
 
@@ -93,8 +94,9 @@ export function ProfilePage(props: {
       </div>
       <div className="tab-panel" role="tabpanel">
         {props.tab === 'overview' && <Overview profile={profile} result={test.data ?? undefined} />}
-        {props.tab === 'migrations' && <MigrationsTab profile={profile} info={props.info} />}
-        {(props.tab === 'backups' || props.tab === 'seeds') && <CliCommands area={props.tab} info={props.info} />}
+        {props.tab === 'migrations' && <MigrationsTab key={profile.id} profile={profile} info={props.info} />}
+        {props.tab === 'backups' && <BackupsTab key={profile.id} profile={profile} />}
+        {props.tab === 'seeds' && <SeedsTab key={profile.id} profile={profile} />}
       </div>
     </main>
   )
