@@ -13,10 +13,53 @@ export default tseslint.config(
     },
   },
   {
-    // Engines must run without Electron (CLI, tests, benchmarks).
-    files: ['src-main/{config,db,migrate,backup,seed,profiles,jobs,cli}/**/*.ts'],
+    // Raw IPC lives in one transport module; everything else goes through the typed contract.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['src-main/transport/ipc.ts', 'src-main/preload/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'Only src-main/transport/ipc.ts and src-main/preload use raw IPC; add a contract entry instead.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='webContents'][property.name='send']",
+          message: 'Job events reach windows only through src-main/transport/ipc.ts.',
+        },
+        {
+          selector: 'MemberExpression[object.name=/^(ipcMain|ipcRenderer)$/]',
+          message: 'Only src-main/transport/ipc.ts and src-main/preload use raw IPC.',
+        },
+      ],
+    },
+  },
+  {
+    // Engines must run without Electron (CLI, tests, benchmarks, the web server).
+    files: ['src-main/{config,db,migrate,backup,seed,profiles,jobs,cli,api}/**/*.ts', 'src-main/transport/{web,csp}.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Engines never import electron.' }] }],
+    },
+  },
+  {
+    // The renderer talks to main only through its typed client.
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron'],
+          patterns: [{ group: ['node:*', '**/src-main/**'], message: 'The renderer talks to main only through src-renderer/src/client.' }],
+        },
+      ],
     },
   },
 )
