@@ -12,6 +12,8 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProfileInput } from '../../src-shared/contract.js'
 import { openAdapter } from '../../src-main/db/index.js'
+import { HistoryStore } from '../../src-main/migrate/history.js'
+import { acquireMigrationLock, migrationLockKey } from '../../src-main/migrate/lock.js'
 import type { ConnectionConfig, Driver } from '../../src-main/config/schema.js'
 import { createDatabase, dropDatabase, serverUnavailable, uniqueName } from '../../test/support/databases.js'
 import {
@@ -197,6 +199,28 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
       await page.getByTestId('preview-sql').waitFor()
       await runJob('mig-job', () => page.getByTestId('run-confirm').click())
       await expect.poll(() => page.getByTestId('mig-current').innerText()).toBe('000003')
+
+      // Another process takes the migration lock: the screen says who and since when.
+      const other = await openAdapter(connection)
+      const table = 'migr8_migrations'
+      const lock = await acquireMigrationLock(
+        other,
+        new HistoryStore(other, table),
+        { mode: 'session', timeoutMs: 5000, leaseMs: 30_000, key: migrationLockKey(other, table) },
+        {},
+      )
+      try {
+        await page.getByTestId('mig-refresh').click()
+        await expect
+          .poll(() => page.getByTestId('mig-lock').innerText())
+          .toContain('another process holds the migration lock')
+        if (dialect === 'postgres') await shot('postgres-migrations-locked')
+      } finally {
+        await lock.release()
+        await other.close()
+      }
+      await page.getByTestId('mig-refresh').click()
+      await expect.poll(() => page.getByTestId('mig-lock').innerText()).toBe('Lock free')
     })
 
     it.skipIf(!!skip)('backups: back up with progress, verify, restore into a new database and read it', async () => {

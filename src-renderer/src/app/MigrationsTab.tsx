@@ -232,8 +232,8 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           </span>
           <span className={data.lock ? 'lock-held' : 'muted'} data-testid="mig-lock">
             {data.lock
-              ? `🔒 Another process holds the migration lock since ${formatTime(data.lock.since)} (${data.lock.owner})`
-              : '🔓 Lock free'}
+              ? `Locked: another process holds the migration lock since ${formatTime(data.lock.since)} (${data.lock.owner})`
+              : 'Lock free'}
           </span>
           <code className="muted small path">{data.dir}</code>
         </div>
@@ -410,7 +410,9 @@ function Timeline(props: { entries: Entry[]; selected?: string; onSelect: (versi
                 <span>
                   <span className={`state-pill state-${entry.state}`}>{STATE_LABELS[entry.state] ?? entry.state}</span>
                 </span>
-                <span className="muted tl-time">{formatTime(entry.appliedAt)}</span>
+                <span className="muted tl-time" title={formatTime(entry.appliedAt)}>
+                  {entry.appliedAt ? formatTime(entry.appliedAt).slice(5) : '—'}
+                </span>
                 <span className="num tl-duration">
                   {entry.executionMs !== undefined && (
                     <>
@@ -545,38 +547,27 @@ function MigrationDetail(props: {
         <dd className="path small">{d?.file ?? (entry.state === 'missing_file' ? 'missing' : '…')}</dd>
       </dl>
       {d && (
-        <table className="checksums" data-testid="detail-checksums">
-          <tbody>
-            <tr>
-              <th>Recorded</th>
-              <td>
-                <code>{d.checksum.recorded?.slice(0, 23) ?? '—'}</code>
-              </td>
-            </tr>
-            <tr>
-              <th>File now</th>
-              <td>
-                <code>{d.checksum.current?.slice(0, 23) ?? '—'}</code>
-              </td>
-            </tr>
-            <tr>
-              <th />
-              <td>
-                {d.checksum.recorded && d.checksum.current ? (
-                  d.checksum.recorded === d.checksum.current ? (
-                    <span className="ok-text">✓ match</span>
-                  ) : (
-                    <span className="bad-text" data-testid="checksum-mismatch">
-                      ✗ the file was edited after it was applied
-                    </span>
-                  )
-                ) : (
-                  <span className="muted">not applied yet</span>
-                )}
-              </td>
-            </tr>
-          </tbody>
-        </table>
+        <dl className="kv kv-tight" data-testid="detail-checksums">
+          <dt>Recorded</dt>
+          <dd>
+            <code>{d.checksum.recorded?.slice(0, 23) ?? '—'}</code>
+          </dd>
+          <dt>File now</dt>
+          <dd>
+            <code>{d.checksum.current?.slice(0, 23) ?? '—'}</code>{' '}
+            {d.checksum.recorded && d.checksum.current ? (
+              d.checksum.recorded === d.checksum.current ? (
+                <span className="ok-text">✓ match</span>
+              ) : (
+                <span className="bad-text" data-testid="checksum-mismatch">
+                  ✗ edited after apply
+                </span>
+              )
+            ) : (
+              <span className="muted">not applied</span>
+            )}
+          </dd>
+        </dl>
       )}
       {(d?.error ?? entry.error) && (
         <div className="error-box" data-testid="detail-error">

@@ -157,7 +157,6 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
                 <th className="num">Duration</th>
                 <th>Migration</th>
                 <th>Verified</th>
-                <th>Format</th>
                 <th />
               </tr>
             </thead>
@@ -172,7 +171,9 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
                       <span className="muted">—</span>
                     )}
                   </td>
-                  <td className="num">{formatBytes(backup.sizeCompressed)}</td>
+                  <td className="num" title={`${backup.format} · ${backup.compression} · ${backup.tool}`}>
+                    {formatBytes(backup.sizeCompressed)}
+                  </td>
                   <td className="num muted">
                     {backup.sizeRaw && backup.sizeCompressed
                       ? `${(backup.sizeRaw / backup.sizeCompressed).toFixed(1)}×`
@@ -190,9 +191,6 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
                     ) : (
                       <span className="muted">not yet</span>
                     )}
-                  </td>
-                  <td className="muted small">
-                    {backup.format}/{backup.compression}
                   </td>
                   <td className="row-actions">
                     <button
@@ -230,7 +228,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
               ))}
               {data.backups.length === 0 && (
                 <tr>
-                  <td colSpan={9} className="muted">
+                  <td colSpan={8} className="muted">
                     No backups in this folder yet. “Back up now” takes one.
                   </td>
                 </tr>
@@ -444,7 +442,9 @@ function CleanDialog(props: {
                   </td>
                   <td>{formatTime(backup.createdAt)}</td>
                   <td>{backup.label ?? ''}</td>
-                  <td className="num">{formatBytes(backup.sizeCompressed)}</td>
+                  <td className="num" title={`${backup.format} · ${backup.compression} · ${backup.tool}`}>
+                    {formatBytes(backup.sizeCompressed)}
+                  </td>
                   <td className="muted small">
                     {plan.data.protected.some((p) => p.id === backup.id) ? 'newest verified: always kept' : ''}
                   </td>

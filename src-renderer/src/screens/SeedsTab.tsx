@@ -123,7 +123,7 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
           {list.error && <ErrorBox error={errorPayload(list.error)} />}
           {list.data && !profile.folders.seeds && <p className="muted small">No seeds folder set for this profile.</p>}
           <ol className="seed-files" data-testid="seed-files">
-            {list.data?.seeds.map((seed) => (
+            {list.data?.seeds.map((seed, index) => (
               <li
                 key={seed.file}
                 className={file?.path === seed.file ? 'selected' : ''}
@@ -133,7 +133,10 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
                 }}
                 data-testid="seed-file"
               >
-                <span className="seed-name">{seed.name}</span>
+                <span className="seed-name">
+                  <span className="seed-index">{index + 1}.</span>
+                  {seed.name}
+                </span>
                 <span className="muted small">
                   → <code>{seed.table}</code> · {seed.format} · {formatBytes(seed.bytes)}
                 </span>
@@ -349,7 +352,7 @@ function PreviewBody({ preview }: { preview: Preview }) {
                 <div className="col-types small">
                   <span className="type-inferred">{column.inferredType}</span>
                   <span className="muted"> → </span>
-                  <span className={column.target ? 'type-target' : 'bad-text'}>
+                  <span className={column.target ? 'type-target' : 'bad-text'} title={column.target?.type}>
                     {column.target ? column.target.type : 'no column'}
                   </span>
                 </div>

@@ -175,7 +175,7 @@ export function UndoByRestoring(props: {
   return (
     <div className="safety-note" data-testid="safety-note">
       <span>
-        🛟 Safety backup <code>{props.backupId}</code> was taken first.
+        <strong>Safety net:</strong> backup <code>{props.backupId}</code> was taken first.
       </span>
       <button className="button button-small" data-testid="undo-restore" onClick={() => setConfirming(true)}>
         Undo by restoring it
