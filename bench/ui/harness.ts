@@ -92,7 +92,10 @@ async function main() {
   writeFileSync(join(project, 'migrations', '000001_create_events.down.sql'), 'DROP TABLE events;\n')
   for (let i = 2; i <= MIGRATIONS; i++) {
     const v = String(i).padStart(6, '0')
-    writeFileSync(join(project, 'migrations', `${v}_table_${i}.up.sql`), `CREATE TABLE t_${i} (id INTEGER PRIMARY KEY, v TEXT);\n`)
+    writeFileSync(
+      join(project, 'migrations', `${v}_table_${i}.up.sql`),
+      `CREATE TABLE t_${i} (id INTEGER PRIMARY KEY, v TEXT);\n`,
+    )
     writeFileSync(join(project, 'migrations', `${v}_table_${i}.down.sql`), `DROP TABLE t_${i};\n`)
   }
   const database = join(project, 'bench.sqlite')
@@ -110,7 +113,9 @@ async function main() {
     to: String(APPLIED).padStart(6, '0'),
   })
   await adapter.close()
-  console.log(`setup: ${MIGRATIONS} migrations written, ${APPLIED} applied in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `setup: ${MIGRATIONS} migrations written, ${APPLIED} applied in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  )
 
   // The CSV: reused between runs when its size matches.
   const csv = join(DATA, `events_${CSV_MB}mb.csv`)
@@ -124,13 +129,17 @@ async function main() {
     while (written < wanted) {
       const lines: string[] = []
       for (let i = 0; i < 20_000; i++, id++)
-        lines.push(`${id},2026-01-${String((id % 28) + 1).padStart(2, '0')}T10:00:00Z,kind_${id % 17},${(id % 1000) / 10},"note, number ${id}"`)
+        lines.push(
+          `${id},2026-01-${String((id % 28) + 1).padStart(2, '0')}T10:00:00Z,kind_${id % 17},${(id % 1000) / 10},"note, number ${id}"`,
+        )
       const chunk = lines.join('\n') + '\n'
       written += Buffer.byteLength(chunk)
-      if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve))
+      if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()))
     }
     await new Promise((resolve) => stream.end(resolve))
-    console.log(`setup: ${csv} (${(written / 1048576).toFixed(0)} MiB) written in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    console.log(
+      `setup: ${csv} (${(written / 1048576).toFixed(0)} MiB) written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    )
   }
   const seedFile = join(project, 'seeds', 'events.csv')
   const { symlinkSync } = await import('node:fs')
@@ -195,7 +204,9 @@ async function main() {
     )
     const summary = await page.locator('.preview-body .summary-strip').innerText()
     const grid = stats(await scrollFrames(page, '.grid-scroll', 60, 300))
-    results.push(`seed preview of ${(statSync(csv).size / 1048576).toFixed(0)} MiB CSV: first row ${fmt(preview)} (API call ${fmt(previewCall)}) — ${summary.split('\n').join(' ')}`)
+    results.push(
+      `seed preview of ${(statSync(csv).size / 1048576).toFixed(0)} MiB CSV: first row ${fmt(preview)} (API call ${fmt(previewCall)}) — ${summary.split('\n').join(' ')}`,
+    )
     results.push(
       `preview grid scroll 60 px/frame: median ${fmt(grid.median)}, p95 ${fmt(grid.p95)}, max ${fmt(grid.max)}, >17.5 ms ${grid.over17}/${grid.frames}, >34 ms ${grid.over34}`,
     )

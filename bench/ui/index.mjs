@@ -29,5 +29,8 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 })
-const result = spawnSync(process.execPath, [join(out, 'harness.mjs')], { stdio: 'inherit', cwd: join(here, '..', '..') })
+const result = spawnSync(process.execPath, [join(out, 'harness.mjs')], {
+  stdio: 'inherit',
+  cwd: join(here, '..', '..'),
+})
 process.exit(result.status ?? 1)

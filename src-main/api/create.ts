@@ -13,6 +13,7 @@ export interface ApiContextOptions {
   secrets: SecretStore
   version?: string
   openExternal?: ApiContext['openExternal']
+  platform?: ApiContext['platform']
   /** Add the SQLite demo profile on first start (default true). */
   demo?: boolean
 }
@@ -40,5 +41,6 @@ export async function createApiContext(options: ApiContextOptions): Promise<ApiC
     profiles,
     jobs: new JobRunner(),
     openExternal: options.openExternal,
+    platform: options.platform,
   }
 }

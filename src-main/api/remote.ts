@@ -37,6 +37,8 @@ export type RequestOp =
   | 'secrets.unlock'
   | 'secrets.lock'
   | 'openExternal'
+  | 'reveal'
+  | 'openPath'
 
 function isMessage(value: unknown): value is Message {
   return !!value && typeof value === 'object' && typeof (value as { t?: unknown }).t === 'string'
@@ -123,7 +125,13 @@ export function connectApi(channel: MessageChannelLike) {
 /** Main side: serves the host's requests for the keychain and for opening links. */
 export function serveRequests(
   channel: MessageChannelLike,
-  services: { secrets: SecretStore; openExternal: (url: string) => Promise<boolean> },
+  services: {
+    secrets: SecretStore
+    openExternal: (url: string) => Promise<boolean>
+    /** Show a file in the OS file manager / open it in its default app (absent: answered false). */
+    reveal?: (path: string) => Promise<boolean>
+    openPath?: (path: string) => Promise<boolean>
+  },
 ): () => void {
   const { secrets } = services
   const operations: Record<RequestOp, (...args: string[]) => Promise<unknown>> = {
@@ -143,6 +151,8 @@ export function serveRequests(
     },
     'secrets.lock': async () => secrets.lock?.(),
     openExternal: (url) => services.openExternal(url),
+    reveal: async (path) => (services.reveal ? services.reveal(path) : false),
+    openPath: async (path) => (services.openPath ? services.openPath(path) : false),
   }
   return channel.onMessage((message) => {
     if (!isMessage(message) || message.t !== 'req') return

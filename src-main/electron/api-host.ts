@@ -27,6 +27,10 @@ export function startApiHost(channel: MessageChannelLike): void {
       version: init.version,
       secrets: new RemoteSecretStore(request),
       openExternal: (url) => request<boolean>('openExternal', url),
+      platform: {
+        reveal: (path) => request<boolean>('reveal', path),
+        openPath: (path) => request<boolean>('openPath', path),
+      },
     }).then(
       (context) => {
         serveApi(channel, createDispatcher(context), context.jobs)

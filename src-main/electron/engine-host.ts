@@ -15,6 +15,8 @@ export interface EngineHostOptions {
   init: Omit<HostInit, 't'>
   secrets: SecretStore
   openExternal: (url: string) => Promise<boolean>
+  reveal?: (path: string) => Promise<boolean>
+  openPath?: (path: string) => Promise<boolean>
   fork: (modulePath: string, args?: string[], options?: ForkOptions) => UtilityProcess
 }
 
@@ -45,7 +47,12 @@ export class EngineHost {
     api.events.subscribe((event) => {
       for (const listener of this.listeners) listener(event)
     })
-    serveRequests(channel, { secrets: this.options.secrets, openExternal: this.options.openExternal })
+    serveRequests(channel, {
+      secrets: this.options.secrets,
+      openExternal: this.options.openExternal,
+      reveal: this.options.reveal,
+      openPath: this.options.openPath,
+    })
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('it did not answer within 30 s')), 30_000)
       timer.unref?.()

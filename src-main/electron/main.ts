@@ -2,7 +2,7 @@
  * The Electron main process: one hardened window, the IPC transport to the shared handlers, and
  * nothing else. Every engine call goes through src-main/api exactly as in browser mode.
  */
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
   app,
@@ -138,6 +138,13 @@ async function main(): Promise<void> {
     },
     secrets: await chooseSecretStore(home),
     openExternal,
+    // Backup files and new migrations: only absolute paths, shown or opened by the OS shell.
+    reveal: async (path) => {
+      if (!isAbsolute(path)) return false
+      shell.showItemInFolder(path)
+      return true
+    },
+    openPath: async (path) => isAbsolute(path) && (await shell.openPath(path)) === '',
     // Packaged: an Electron utility process (native modules rebuilt for Electron). Development: plain
     // Node, whose ABI the installed better-sqlite3 matches; MIGR8_ENGINE_HOST=utility forces the former.
     fork:

@@ -6,7 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { AppInfoT, Input, MigrationStatusViewT, ProfileViewT } from '../../../src-shared/contract.js'
 import { api, errorPayload } from '../client/api.js'
 import { BarChart } from '../screens/BarChart.js'
@@ -49,7 +49,9 @@ function describeAction(input: RunInput): string {
   }
 }
 
-const compareDesc = (a: Entry, b: Entry) => b.version.localeCompare(a.version, 'en', { numeric: true })
+/** One collator for every comparison: `localeCompare` with options builds a new one per call (slow for 10,000). */
+const versionCollator = new Intl.Collator('en', { numeric: true })
+const compareDesc = (a: Entry, b: Entry) => versionCollator.compare(b.version, a.version)
 
 export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppInfoT }) {
   const toasts = useToasts()
@@ -77,6 +79,9 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
   const [baselining, setBaselining] = useState<string>()
   const [validation, setValidation] = useState<{ ok: boolean; problems: string[] }>()
 
+  // A validation result describes the status it was made against; a new status makes it stale.
+  useEffect(() => setValidation(undefined), [status.dataUpdatedAt])
+
   const entries = useMemo(() => {
     const all = [...(status.data?.entries ?? [])].sort(compareDesc)
     const needle = search.trim().toLowerCase()
@@ -89,6 +94,19 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
         (!needle || entry.version.toLowerCase().includes(needle) || entry.name.toLowerCase().includes(needle)),
     )
   }, [status.data, filter, search])
+  const chartPoints = useMemo(
+    () =>
+      (status.data?.entries ?? [])
+        .filter((entry) => entry.appliedAt && entry.executionMs !== undefined)
+        .map((entry, index) => ({
+          // Same apply time (one run): keep file order.
+          at: new Date(entry.appliedAt!).getTime() + index / 1e6,
+          value: entry.executionMs!,
+          label: `${entry.version} ${entry.name}`,
+          tone: entry.state === 'applied' ? ('accent' as const) : ('warn' as const),
+        })),
+    [status.data],
+  )
   const selectedEntry = status.data?.entries.find((entry) => entry.version === selected)
 
   const refresh = () => {
@@ -230,12 +248,18 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           <span>
             Total <strong>{data.entries.length.toLocaleString('en-US')}</strong>
           </span>
-          <span className={data.lock ? 'lock-held' : 'muted'} data-testid="mig-lock">
-            {data.lock
-              ? `Locked: another process holds the migration lock since ${formatTime(data.lock.since)} (${data.lock.owner})`
-              : 'Lock free'}
-          </span>
+          {!data.lock && (
+            <span className="muted" data-testid="mig-lock">
+              Lock free
+            </span>
+          )}
           <code className="muted small path">{data.dir}</code>
+        </div>
+      )}
+      {data?.lock && (
+        <div className="lock-banner" data-testid="mig-lock" role="status">
+          Locked: another process holds the migration lock since {formatTime(data.lock.since)} ({data.lock.owner}).
+          Actions wait for it (up to the lock timeout).
         </div>
       )}
       {data?.problems.map((problem) => (
@@ -271,20 +295,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
             <h3>Duration of applied migrations</h3>
             <span className="muted small">by apply time · bar = execution time</span>
           </div>
-          <BarChart
-            testId="mig-chart"
-            empty="Nothing applied yet."
-            format={formatDuration}
-            points={data.entries
-              .filter((entry) => entry.appliedAt && entry.executionMs !== undefined)
-              .map((entry) => ({
-                at:
-                  new Date(entry.appliedAt!).getTime() + Number(entry.version.replace(/\D/g, '').slice(-6) || 0) / 1e6,
-                value: entry.executionMs!,
-                label: `${entry.version} ${entry.name}`,
-                tone: entry.state === 'applied' ? 'accent' : 'warn',
-              }))}
-          />
+          <BarChart testId="mig-chart" empty="Nothing applied yet." format={formatDuration} points={chartPoints} />
         </div>
       )}
 
