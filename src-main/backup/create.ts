@@ -52,10 +52,11 @@ async function streamToFile(
     source.kill()
     codec.kill()
     if (context.signal?.aborted) throw asMigr8Error(failures[0], 'BACKUP_FAILED', 'Backup', REMEDY, context.signal)
-    // A full disk makes the tools fail with broken pipes: report the cause, not the symptom.
+    // A full disk or an unwritable folder makes the tools fail with broken pipes: report the cause, not the symptom.
     const typed = failures.map((error) => asMigr8Error(error, 'BACKUP_FAILED', 'Backup', REMEDY))
     throw (
       typed.find((e) => e.code === 'DISK_FULL') ??
+      typed.find((e) => e.code === 'PERMISSION_DENIED') ??
       typed.find((e) => e.details?.stderr) ??
       typed.find((e) => e.code !== 'BACKUP_FAILED') ??
       typed[0]

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
@@ -125,7 +125,7 @@ export const sqliteBackup: BackupDriver = {
           if (error instanceof Migr8Error && error.code !== 'BACKUP_CORRUPT') throw error
           if (error instanceof Migr8Error)
             throw new Migr8Error('BACKUP_FAILED', error.message, 'Run the backup again.', undefined, error)
-          throw adapter.translateError(error, 'SQLite backup')
+          throw destinationError(error, path) ?? adapter.translateError(error, 'SQLite backup')
         }
       },
     }
@@ -214,4 +214,41 @@ export const sqliteBackup: BackupDriver = {
   async dropTarget() {
     // A failed SQLite restore never created the target (the staging file is removed).
   },
+}
+
+/** Errors about the backup file, which the adapter would otherwise blame on the source database. */
+function destinationError(error: unknown, path: string): Migr8Error | undefined {
+  const code = (error as { code?: string } | undefined)?.code ?? ''
+  const message = (error as Error | undefined)?.message ?? String(error)
+  if (code === 'SQLITE_FULL') {
+    return new Migr8Error(
+      'DISK_FULL',
+      `SQLite backup: no space left writing ${path}.`,
+      'Free some space in the backup folder (or run `migr8 backup clean`) and run again.',
+      { driverCode: code },
+      error,
+    )
+  }
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_PERM' ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
+    const folder = dirname(path)
+    let why = message
+    try {
+      accessSync(folder, constants.W_OK)
+    } catch (access) {
+      why = `the backup folder ${folder} is not writable (${(access as NodeJS.ErrnoException).code === 'EROFS' ? 'read-only file system' : (access as Error).message})`
+    }
+    return new Migr8Error(
+      'PERMISSION_DENIED',
+      `SQLite backup: cannot write ${path}: ${why}.`,
+      'Check the backup folder exists and is writable by this user.',
+      { driverCode: code },
+      error,
+    )
+  }
+  return undefined
 }

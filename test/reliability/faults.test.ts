@@ -263,13 +263,10 @@ describe.each(dialects)('%s: backups that cannot be written', (dialect) => {
     })
   })
 
-  // BUG (reported): SQLite says DATABASE_MISSING "Cannot open the SQLite database <source>" (the destination is
-  // what cannot be written); MariaDB sometimes reports the dump tool's EPIPE ("Got errno 32 on write") with a
-  // "needs SELECT, SHOW VIEW…" remedy instead of the read-only folder.
-  ;(dialect === 'postgres' ? it : it.fails)('a read-only backup folder is named as the cause', () => {
+  it('a read-only backup folder is named as the cause', () => {
     expect(seenReadOnly).toBeDefined()
     expectTypedError(seenReadOnly!, ['BACKUP_FAILED', 'PERMISSION_DENIED'])
-    expect(seenReadOnly!.stderr).toMatch(/read-only|EROFS/i)
+    expect(seenReadOnly!.stderr).toMatch(/read-only|EROFS|readonly/i)
   })
 
   it('a disk that fills up behind gzip: DISK_FULL, no listed backup, no partial file', async (context) => {
