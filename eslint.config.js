@@ -44,7 +44,10 @@ export default tseslint.config(
   },
   {
     // Engines must run without Electron (CLI, tests, benchmarks, the web server).
-    files: ['src-main/{config,db,migrate,backup,seed,profiles,jobs,cli,api}/**/*.ts', 'src-main/transport/{web,csp}.ts'],
+    files: [
+      'src-main/{config,db,migrate,backup,seed,profiles,jobs,cli,api}/**/*.ts',
+      'src-main/transport/{web,csp}.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Engines never import electron.' }] }],
     },
@@ -57,7 +60,12 @@ export default tseslint.config(
         'error',
         {
           paths: ['electron'],
-          patterns: [{ group: ['node:*', '**/src-main/**'], message: 'The renderer talks to main only through src-renderer/src/client.' }],
+          patterns: [
+            {
+              group: ['node:*', '**/src-main/**'],
+              message: 'The renderer talks to main only through src-renderer/src/client.',
+            },
+          ],
         },
       ],
     },
