@@ -2,7 +2,9 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'e2e/artifacts', 'test/corpus', 'bench/.data', 'bench/.ui-build', '.tmp'] },
+  {
+    ignores: ['node_modules', 'out', 'dist', 'e2e/artifacts', 'test/corpus', 'bench/.data', 'bench/.ui-build', '.tmp'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
