@@ -37,6 +37,11 @@ async function waitMs(wait: GlobalOptions['wait']): Promise<number> {
   return ms
 }
 
+/** The terminal's first-use SSH host key prompt; the SSH code is loaded only for a tunnelled connection. */
+export async function hostKeyPrompt(config: Migr8Config) {
+  return config.connection.ssh ? (await import('../db/tunnel.js')).terminalHostKeyPrompt() : undefined
+}
+
 /**
  * Wraps a command action: loads the config, opens the database on demand, turns Ctrl-C into a
  * cancellation and every error into the same printed form and exit code.
@@ -71,7 +76,9 @@ export function action<A extends unknown[]>(
         output,
         signal: controller.signal,
         adapter: () =>
-          (adapter ??= openAdapter(context.config.connection, { waitMs: wait, signal: controller.signal })),
+          (adapter ??= hostKeyPrompt(context.config).then((confirmHostKey) =>
+            openAdapter(context.config.connection, { waitMs: wait, signal: controller.signal, confirmHostKey }),
+          )),
       }
       code = (await fn(context, ...args)) ?? EXIT_OK
     } catch (error) {

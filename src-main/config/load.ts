@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodError } from 'zod'
@@ -172,7 +173,7 @@ function validationError(error: ZodError, input: unknown, source: string, env: N
   if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`
   const value = valueAt(input, issue.path)
   // Never echo a password, whatever its type (`password: 123456` is a number in YAML).
-  const secret = /password$/i.test(key)
+  const secret = /(password|passphrase)$/i.test(key)
   const shown =
     issue.code === 'unrecognized_keys' ? '' : ` (got ${secret ? `a ${typeof value}, not shown` : describeValue(value)})`
   // A bad value that came from a MIGR8_* variable is blamed on that variable, not on the file.
@@ -263,6 +264,18 @@ export function loadConfig(options: LoadOptions = {}): Migr8Config {
     connectTimeoutMs: database.connectTimeout,
     statementTimeoutMs: database.statementTimeout,
     poolMax: database.poolMax,
+  }
+  if (database.ssh && driver !== 'sqlite') {
+    const { keepalive, ...ssh } = database.ssh
+    const file = (path: string | undefined) =>
+      path === undefined || path === 'none' ? path : within(path.replace(/^~(?=$|\/)/, homedir()))
+    connection.ssh = {
+      ...ssh,
+      identityFile: file(ssh.identityFile),
+      knownHosts: file(ssh.knownHosts),
+      configFile: file(ssh.configFile),
+      keepaliveMs: keepalive,
+    }
   }
   return {
     file,

@@ -48,6 +48,31 @@ export const sslSchema = z
   })
   .strict()
 
+export const STRICT_HOST_KEY_MODES = ['yes', 'accept-new', 'no'] as const
+export type StrictHostKey = (typeof STRICT_HOST_KEY_MODES)[number]
+
+/** An SSH tunnel (bastion) the database is reached through; see docs/connectivity.md. */
+export const sshSchema = z
+  .object({
+    /** SSH server, or a Host alias of ~/.ssh/config. */
+    host: z.string().min(1),
+    port: port.optional(),
+    user: z.string().min(1).optional(),
+    identityFile: z.string().min(1).optional(),
+    passphrase: z.string().optional(),
+    password: z.string().optional(),
+    /** Use the ssh-agent: true for SSH_AUTH_SOCK, or the agent socket path. */
+    agent: z.union([z.boolean(), z.string().min(1)]).optional(),
+    /** Jump host(s) before `host`: `user@host:port` or an alias, comma-separated (like ssh -J). */
+    jump: z.string().min(1).optional(),
+    knownHosts: z.string().min(1).optional(),
+    strictHostKey: z.enum(STRICT_HOST_KEY_MODES).optional(),
+    /** The ssh_config file for host aliases (default ~/.ssh/config; `none` to read none). */
+    configFile: z.string().min(1).optional(),
+    keepalive: duration.optional(),
+  })
+  .strict()
+
 export const databaseSchema = z
   .object({
     driver: z.enum(DRIVERS),
@@ -59,6 +84,7 @@ export const databaseSchema = z
     password: z.string().optional(),
     schema: z.string().min(1).optional(),
     ssl: sslSchema.default({ mode: 'prefer' }),
+    ssh: sshSchema.optional(),
     connectTimeout: duration.default(10_000),
     statementTimeout: duration.optional(),
     poolMax: integer().pipe(z.number().min(1).max(100)).default(4),
@@ -154,9 +180,31 @@ export interface ConnectionConfig {
   password?: string
   schema?: string
   ssl: { mode: SslMode; ca?: string; cert?: string; key?: string }
+  /** Open this SSH tunnel first and connect through it (openAdapter does it, see db/tunnel.ts). */
+  ssh?: SshTunnelConfig
+  /** The host name TLS verify-full checks when `host` is not the server's name (a tunnel's 127.0.0.1). */
+  tlsServername?: string
+  /** Set on a connection rewritten by a tunnel: where it really goes, for messages and lock keys. */
+  via?: { ssh: string; host: string; port: number }
   connectTimeoutMs: number
   statementTimeoutMs?: number
   poolMax: number
+}
+
+/** An SSH tunnel with paths resolved; secrets are kept here only in memory. */
+export interface SshTunnelConfig {
+  host: string
+  port?: number
+  user?: string
+  identityFile?: string
+  passphrase?: string
+  password?: string
+  agent?: boolean | string
+  jump?: string
+  knownHosts?: string
+  strictHostKey?: StrictHostKey
+  configFile?: string
+  keepaliveMs?: number
 }
 
 export interface Migr8Config {

@@ -4,7 +4,10 @@ import type { ConnectionConfig } from '../config/schema.js'
 /** Where a connection points, for messages (never the password). */
 export function describeTarget(connection: ConnectionConfig): string {
   if (connection.driver === 'sqlite') return `SQLite database ${connection.database}`
-  return `${connection.driver === 'postgres' ? 'PostgreSQL' : 'MySQL'} server ${connection.host}:${connection.port} (database "${connection.database}")`
+  const where = connection.via
+    ? `${connection.via.host}:${connection.via.port} via SSH ${connection.via.ssh}`
+    : `${connection.host}:${connection.port}`
+  return `${connection.driver === 'postgres' ? 'PostgreSQL' : 'MySQL'} server ${where} (database "${connection.database}")`
 }
 
 /** Socket-level failures look the same whatever the driver; returns undefined for anything else. */
@@ -49,6 +52,31 @@ export function translateNetworkError(error: unknown, connection: ConnectionConf
       `The connection to the ${target} was lost: ${message || code}.`,
       'Check the server is still running and run the command again; Migr8 records progress so nothing is applied twice.',
       { driverCode: code },
+      error,
+    )
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /Hostname\/IP does not match/i.test(message)) {
+    const name = connection.tlsServername ?? connection.host
+    return new Migr8Error(
+      'TLS_FAILED',
+      `The certificate of the ${target} is not valid for the host name "${name}": ${message}.`,
+      `Connect with the host name the certificate names (its CN/subjectAltName), or use sslmode verify-ca (checks the CA but not the name).`,
+      { driverCode: code, reason: 'host-name-mismatch', hop: 'tls' },
+      error,
+    )
+  }
+  if (
+    /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_UNTRUSTED)$/.test(
+      code ?? '',
+    )
+  ) {
+    return new Migr8Error(
+      'TLS_FAILED',
+      `The certificate of the ${target} is not signed by a trusted CA${connection.ssl.ca ? ` (database.ssl.ca ${connection.ssl.ca})` : ''}: ${message}.`,
+      connection.ssl.ca
+        ? `database.ssl.ca is not the CA that signed the server's certificate: give the right CA file (ask the DBA for the server's root CA), or use sslmode require (encrypts without verifying).`
+        : `Give the server's CA certificate in database.ssl.ca (PEM), or use sslmode require (encrypts without verifying).`,
+      { driverCode: code, reason: 'untrusted-ca', hop: 'tls' },
       error,
     )
   }

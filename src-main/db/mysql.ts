@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { connect } from 'node:net'
 import mysql from 'mysql2/promise'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
@@ -107,8 +108,10 @@ export class MysqlAdapter implements Adapter {
   private createPool(ssl: ReturnType<typeof tlsOptionsFor>): mysql.Pool {
     const { connection } = this
     const pool = mysql.createPool({
-      host: connection.host,
+      // Through an SSH tunnel, mysql2 must know the server's real name: it is the one TLS verify-full checks.
+      host: connection.tlsServername ?? connection.host,
       port: connection.port,
+      ...(connection.tlsServername ? { stream: () => connect(connection.port, connection.host) } : {}),
       user: connection.user,
       password: connection.password,
       database: connection.database,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { ConnectionOptions } from 'node:tls'
+import { isIP } from 'node:net'
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
 
@@ -30,5 +31,15 @@ export function tlsOptionsFor(connection: ConnectionConfig): ConnectionOptions |
   }
   if (mode === 'prefer' || mode === 'require') return { ...files, rejectUnauthorized: false }
   if (mode === 'verify-ca') return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined }
-  return { ...files, rejectUnauthorized: true, servername: connection.host }
+  // Through an SSH tunnel `host` is 127.0.0.1: the certificate must still name the real server.
+  const name = connection.tlsServername ?? connection.host
+  return {
+    ...files,
+    rejectUnauthorized: true,
+    // SNI carries host names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
+    servername: isIP(name) ? undefined : name,
+    checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(name, certificate),
+    // mysql2 ignores checkServerIdentity and checks its own host only when told to.
+    verifyIdentity: true,
+  } as ConnectionOptions
 }

@@ -38,14 +38,25 @@ export function registerConfigCommands(program: Command): void {
       action(
         () => show,
         async ({ config, output }) => {
+          const { ssh } = config.connection
           const connection = {
             ...config.connection,
             password: config.connection.password === undefined ? undefined : '****',
+            ssh: ssh && {
+              ...ssh,
+              password: ssh.password === undefined ? undefined : '****',
+              passphrase: ssh.passphrase === undefined ? undefined : '****',
+            },
           }
           const resolved = { ...config, connection, url: connectionUrl(config.connection) }
           const lines = [
             `config file:  ${config.file ?? '(none: environment and defaults)'}`,
             `database:     ${resolved.url}`,
+            ...(ssh
+              ? [
+                  `ssh tunnel:   ${ssh.user ? `${ssh.user}@` : ''}${ssh.host}${ssh.port ? `:${ssh.port}` : ''}${ssh.jump ? ` via ${ssh.jump}` : ''} (host key check ${ssh.strictHostKey ?? 'yes'})`,
+                ]
+              : []),
             `migrations:   ${config.migrations.dir} (table ${config.migrations.table}, lock ${config.migrations.lock.mode}, out-of-order ${config.migrations.outOfOrder})`,
             `backups:      ${config.backups.dir} (compress ${config.backups.compress}, format ${config.backups.format})`,
             `seeds:        ${config.seeds.dir}`,
@@ -57,15 +68,31 @@ export function registerConfigCommands(program: Command): void {
 
   const test: Command = config
     .command('test')
-    .description('connect to the database and report its version and latency')
+    .description('connect hop by hop (SSH, TLS, authentication) and report the version and latency')
     .action(
       action(
         () => test,
-        async (context) => {
-          const info = await (await context.adapter()).ping()
-          context.output.result(
-            `connected to ${connectionUrl(context.config.connection)}: ${info.version}, ${info.latencyMs} ms`,
-            { ok: true, ...info },
+        async ({ config, output, signal }) => {
+          const { diagnoseConnection, formatHops } = await import('../../db/diagnose.js')
+          const { hostKeyPrompt } = await import('../context.js')
+          const result = await diagnoseConnection(config.connection, {
+            signal,
+            confirmHostKey: await hostKeyPrompt(config),
+          })
+          const url = connectionUrl(config.connection)
+          if (!result.ok) {
+            // The hops go to stdout as on success; the error line and its remedy follow on stderr.
+            if (!output.options.json) output.result([`testing ${url}`, ...formatHops(result)], undefined)
+            const error = result.error!
+            throw new Migr8Error(error.code, `${result.failedHop} failed: ${error.message}`, error.remedy, {
+              ...error.details,
+              failedHop: result.failedHop,
+              hops: result.hops,
+            })
+          }
+          output.result(
+            [`testing ${url}`, ...formatHops(result), `connected: ${result.version}, ${result.latencyMs} ms`],
+            { ...result, version: result.version, latencyMs: result.latencyMs },
           )
         },
       ),
