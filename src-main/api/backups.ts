@@ -22,6 +22,7 @@ type Channels =
   | 'backups.delete'
   | 'backups.clean'
   | 'backups.reveal'
+  | 'backups.setSafetyNet'
 
 const view = (record: BackupRecord) => record
 
@@ -127,6 +128,14 @@ export const backupHandlers: Pick<HandlerTable, Channels> = {
       kept: result.kept.map(view),
       protected: result.protected.map(view),
     }
+  },
+
+  async 'backups.setSafetyNet'({ profileId, enabled }, context) {
+    const stored = context.profiles.get(profileId)
+    // Re-save the stored profile (its URL carries no password; a stored password is kept) with the flag.
+    const { demo: _demo, createdAt: _createdAt, updatedAt: _updatedAt, ...fields } = stored
+    const saved = await context.profiles.save({ ...fields, safetyBackups: enabled })
+    return { enabled: saved.safetyBackups !== false }
   },
 
   async 'backups.reveal'({ profileId, id }, context) {

@@ -72,6 +72,11 @@ export const backupContract = {
       protected: z.array(BackupRecordView),
     }),
   },
+  /** Turns the safety net (automatic backups before destructive steps on production) on or off for a profile. */
+  'backups.setSafetyNet': {
+    input: z.object({ profileId, enabled: z.boolean() }).strict(),
+    output: z.object({ enabled: z.boolean() }),
+  },
   /** Shows a backup file in the OS file manager (Electron); in browser mode fails with the path to open by hand. */
   'backups.reveal': { input: z.object({ profileId, id: backupId }).strict(), output: z.object({ path: z.string() }) },
 } as const

@@ -161,6 +161,13 @@ describe('safety net', () => {
     const down = await off.job('migrations.run', { profileId: off.profileId, action: 'down' })
     expect((down?.result as { safetyBackupId?: string }).safetyBackupId).toBeUndefined()
 
+    // The toggle of the Backups tab turns it back on for the same profile.
+    expect(await value(off.dispatch, 'backups.setSafetyNet', { profileId: off.profileId, enabled: true })).toEqual({
+      enabled: true,
+    })
+    const redo = await off.job('migrations.run', { profileId: off.profileId, action: 'redo' })
+    expect((redo?.result as { safetyBackupId?: string }).safetyBackupId).toBeTruthy()
+
     const dev = await setup()
     await dev.job('migrations.run', { profileId: dev.profileId, action: 'up' })
     const devDown = await dev.job('migrations.run', { profileId: dev.profileId, action: 'redo' })

@@ -53,6 +53,14 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
     },
     onError: (error) => toasts.error(error),
   })
+  const safetyNet = useMutation({
+    mutationFn: (enabled: boolean) => api('backups.setSafetyNet', { profileId: profile.id, enabled }),
+    onSuccess: (result) => {
+      toasts.info(result.enabled ? 'Safety backups on' : 'Safety backups off')
+      void queryClient.invalidateQueries({ queryKey: ['profiles.list'] })
+    },
+    onError: (error) => toasts.error(error),
+  })
   const reveal = useMutation({
     mutationFn: (id: string) => api('backups.reveal', { profileId: profile.id, id }),
     onError: (error) => {
@@ -94,6 +102,18 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
         >
           Clean up…
         </button>
+        <label
+          className="checkbox-line small"
+          title="On production profiles, take a backup automatically before migrate down/redo, restore, and seed with truncate"
+        >
+          <input
+            type="checkbox"
+            checked={profile.safetyBackups !== false}
+            onChange={(event) => safetyNet.mutate(event.target.checked)}
+            data-testid="safety-toggle"
+          />{' '}
+          Safety backups{profile.environment === 'production' ? '' : ' (production only)'}
+        </label>
         <span className="spacer" />
         {data && <code className="muted small path">{data.dir}</code>}
         <button className="button button-small" onClick={refresh} disabled={list.isFetching}>
