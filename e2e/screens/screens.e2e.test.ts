@@ -82,7 +82,11 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
   }
 
   /** Does `action`, then waits for the screen's job panel to follow a new job to its end. */
-  const runJob = async (testId: string, action: () => Promise<void>, state: 'done' | 'failed' = 'done') => {
+  const runJob = async (
+    testId: string,
+    action: () => Promise<void>,
+    state: 'done' | 'failed' | 'cancelled' = 'done',
+  ) => {
     const panel = page.getByTestId(testId)
     const before = (await panel.count()) ? await panel.getAttribute('data-job') : null
     await action()
@@ -194,13 +198,8 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
       await page.getByTestId('mig-repair-checksums').click()
       await page.locator('[data-testid="mig-row"][data-version="000001"][data-state="applied"]').waitFor()
 
-      // Apply the rest again for the next steps.
-      await page.getByTestId('mig-apply-all').click()
-      await page.getByTestId('preview-sql').waitFor()
-      await runJob('mig-job', () => page.getByTestId('run-confirm').click())
-      await expect.poll(() => page.getByTestId('mig-current').innerText()).toBe('000003')
-
-      // Another process takes the migration lock: the screen says who and since when.
+      // Another process takes the migration lock: the screen says who and since when, and a run started
+      // meanwhile waits for it, live, until cancelled.
       const other = await openAdapter(connection)
       const table = 'migr8_migrations'
       const lock = await acquireMigrationLock(
@@ -214,13 +213,31 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
         await expect
           .poll(() => page.getByTestId('mig-lock').innerText())
           .toContain('another process holds the migration lock')
-        if (dialect === 'postgres') await shot('postgres-migrations-locked')
+        await runJob(
+          'mig-job',
+          async () => {
+            await page.getByTestId('mig-apply-all').click()
+            await page.getByTestId('preview-sql').waitFor()
+            await page.getByTestId('run-confirm').click()
+            await page.locator('[data-testid="mig-job"][data-state="running"]').waitFor()
+            if (dialect === 'postgres') await shot('postgres-migrations-locked')
+            await page.getByTestId('job-cancel').click()
+          },
+          'cancelled',
+        )
+        expect(await page.getByTestId('mig-pending').innerText()).toBe('2')
       } finally {
         await lock.release()
         await other.close()
       }
       await page.getByTestId('mig-refresh').click()
       await expect.poll(() => page.getByTestId('mig-lock').innerText()).toBe('Lock free')
+
+      // Apply the rest again for the next steps.
+      await page.getByTestId('mig-apply-all').click()
+      await page.getByTestId('preview-sql').waitFor()
+      await runJob('mig-job', () => page.getByTestId('run-confirm').click())
+      await expect.poll(() => page.getByTestId('mig-current').innerText()).toBe('000003')
     })
 
     it.skipIf(!!skip)('backups: back up with progress, verify, restore into a new database and read it', async () => {
