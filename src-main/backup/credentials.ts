@@ -45,7 +45,10 @@ const PG_SSLMODE: Record<ConnectionConfig['ssl']['mode'], string> = {
 export function postgresCredentials(connection: ConnectionConfig, database = connection.database): ToolCredentials {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PGHOST: connection.host,
+    // Through an SSH tunnel libpq connects to the forwarded address but checks the certificate
+    // (verify-full) against the database's real name.
+    PGHOST: connection.tlsServername ?? connection.host,
+    ...(connection.tlsServername ? { PGHOSTADDR: connection.host } : {}),
     PGPORT: String(connection.port),
     PGUSER: connection.user,
     PGDATABASE: database,
@@ -55,6 +58,7 @@ export function postgresCredentials(connection: ConnectionConfig, database = con
   }
   delete env.PGPASSWORD
   delete env.PGSERVICE
+  if (!connection.tlsServername) delete env.PGHOSTADDR
   if (connection.ssl.ca) env.PGSSLROOTCERT = connection.ssl.ca
   if (connection.ssl.cert) env.PGSSLCERT = connection.ssl.cert
   if (connection.ssl.key) env.PGSSLKEY = connection.ssl.key

@@ -17,7 +17,10 @@ export interface LockOptions {
 /** What the migration lock locks: one database, schema and history table. Shared by every writer of the history. */
 export function migrationLockKey(adapter: Adapter, table: string): string {
   const { connection } = adapter
-  return `migr8:${connection.driver}:${connection.host}:${connection.database}:${connection.schema ?? ''}:${table}`
+  // Through an SSH tunnel the host is the local forward: key on the real server so direct and
+  // tunnelled clients exclude each other.
+  const host = connection.via?.host ?? connection.host
+  return `migr8:${connection.driver}:${host}:${connection.database}:${connection.schema ?? ''}:${table}`
 }
 
 export interface MigrationLock {
