@@ -112,7 +112,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
             onChange={(event) => safetyNet.mutate(event.target.checked)}
             data-testid="safety-toggle"
           />{' '}
-          Safety backups{profile.environment === 'production' ? '' : ' (production only)'}
+          Safety backups
         </label>
         <span className="spacer" />
         {data && <code className="muted small path">{data.dir}</code>}
@@ -184,7 +184,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
               {data.backups.map((backup) => (
                 <tr key={backup.id} data-testid="backup-row" data-id={backup.id} data-label={backup.label ?? ''}>
                   <td title={backup.id}>{formatTime(backup.createdAt)}</td>
-                  <td>
+                  <td className="label-cell" title={backup.label}>
                     {backup.label ? (
                       <span className={backup.label.startsWith('auto:') ? 'auto-label' : ''}>{backup.label}</span>
                     ) : (
