@@ -185,6 +185,25 @@ describe('backups and seeds calls', () => {
     expect(!result.ok && String(result.error.details?.path)).toContain(id)
   })
 
+  it('reveal and create go through the platform service when there is one (desktop)', async () => {
+    const api = await setup()
+    const shown: string[] = []
+    api.context.platform = {
+      reveal: async (path) => (shown.push(`reveal ${path}`), true),
+      openPath: async (path) => (shown.push(`open ${path}`), true),
+    }
+    const created = await api.job('backups.create', { profileId: api.profileId })
+    const id = (created?.result as { id: string }).id
+    const revealed = await value<{ path: string }>(api.dispatch, 'backups.reveal', { profileId: api.profileId, id })
+    expect(revealed.path).toContain(id)
+    const migration = await value<{ files: string[]; opened: boolean }>(api.dispatch, 'migrations.create', {
+      profileId: api.profileId,
+      name: 'next',
+    })
+    expect(migration.opened).toBe(true)
+    expect(shown).toEqual([`reveal ${revealed.path}`, `open ${migration.files[0]}`])
+  })
+
   it('lists seeds in order, previews an uploaded file, refuses path-like upload names', async () => {
     const { dispatch, profileId } = await setup()
     const list = await value<{ seeds: Array<{ name: string; table: string }> }>(dispatch, 'seeds.list', { profileId })

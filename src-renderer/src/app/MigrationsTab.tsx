@@ -6,7 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { memo, useEffect, useMemo, useRef, useState } from 'react'
 import type { AppInfoT, Input, MigrationStatusViewT, ProfileViewT } from '../../../src-shared/contract.js'
 import { api, errorPayload } from '../client/api.js'
 import { BarChart } from '../screens/BarChart.js'
@@ -383,7 +383,7 @@ function Timeline(props: { entries: Entry[]; selected?: string; onSelect: (versi
     count: props.entries.length,
     getScrollElement: () => parentRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 8,
   })
   const maxMs = useMemo(() => Math.max(1, ...props.entries.map((entry) => entry.executionMs ?? 0)), [props.entries])
   return (
@@ -402,43 +402,14 @@ function Timeline(props: { entries: Entry[]; selected?: string; onSelect: (versi
           {virtualizer.getVirtualItems().map((item) => {
             const entry = props.entries[item.index]
             return (
-              <div
+              <TimelineRow
                 key={entry.version}
-                role="row"
-                aria-selected={entry.version === props.selected}
-                className={`timeline-row state-row-${entry.state}${entry.version === props.selected ? ' selected' : ''}`}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => props.onSelect(entry.version)}
-                data-testid="mig-row"
-                data-version={entry.version}
-                data-state={entry.state}
-              >
-                <span className={`tl-dot dot-${entry.state}`} aria-hidden="true" />
-                <code className="tl-version">{entry.version}</code>
-                <span className="tl-name" title={entry.name}>
-                  {entry.name}
-                </span>
-                <span>
-                  <span className={`state-pill state-${entry.state}`}>{STATE_LABELS[entry.state] ?? entry.state}</span>
-                </span>
-                <span className="muted tl-time" title={formatTime(entry.appliedAt)}>
-                  {entry.appliedAt ? formatTime(entry.appliedAt).slice(5) : '—'}
-                </span>
-                <span className="num tl-duration">
-                  {entry.executionMs !== undefined && (
-                    <>
-                      <span
-                        className="mini-bar"
-                        style={{ width: `${Math.max(2, (28 * entry.executionMs) / maxMs)}px` }}
-                      />
-                      {formatDuration(entry.executionMs)}
-                    </>
-                  )}
-                </span>
-                <span className="muted tl-by" title={entry.appliedBy}>
-                  {entry.appliedBy ?? ''}
-                </span>
-              </div>
+                entry={entry}
+                start={item.start}
+                selected={entry.version === props.selected}
+                maxMs={maxMs}
+                onSelect={props.onSelect}
+              />
             )
           })}
         </div>
@@ -447,6 +418,53 @@ function Timeline(props: { entries: Entry[]; selected?: string; onSelect: (versi
     </div>
   )
 }
+
+/** One row of the timeline; memoized so rows that stay in view are not re-rendered while scrolling. */
+const TimelineRow = memo(function TimelineRow(props: {
+  entry: Entry
+  start: number
+  selected: boolean
+  maxMs: number
+  onSelect: (version: string) => void
+}) {
+  const { entry } = props
+  const appliedAt = entry.appliedAt ? formatTime(entry.appliedAt) : undefined
+  return (
+    <div
+      role="row"
+      aria-selected={props.selected}
+      className={`timeline-row state-row-${entry.state}${props.selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${props.start}px)`, height: ROW_HEIGHT }}
+      onClick={() => props.onSelect(entry.version)}
+      data-testid="mig-row"
+      data-version={entry.version}
+      data-state={entry.state}
+    >
+      <span className={`tl-dot dot-${entry.state}`} aria-hidden="true" />
+      <code className="tl-version">{entry.version}</code>
+      <span className="tl-name" title={entry.name}>
+        {entry.name}
+      </span>
+      <span>
+        <span className={`state-pill state-${entry.state}`}>{STATE_LABELS[entry.state] ?? entry.state}</span>
+      </span>
+      <span className="muted tl-time" title={appliedAt}>
+        {appliedAt ? appliedAt.slice(5) : '—'}
+      </span>
+      <span className="num tl-duration">
+        {entry.executionMs !== undefined && (
+          <>
+            <span className="mini-bar" style={{ width: `${Math.max(2, (28 * entry.executionMs) / props.maxMs)}px` }} />
+            {formatDuration(entry.executionMs)}
+          </>
+        )}
+      </span>
+      <span className="muted tl-by" title={entry.appliedBy}>
+        {entry.appliedBy ?? ''}
+      </span>
+    </div>
+  )
+})
 
 function MigrationDetail(props: {
   profile: ProfileViewT
