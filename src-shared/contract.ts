@@ -13,7 +13,14 @@ import { seedContract } from './schemas/seeds.js'
 
 // ── Building blocks ────────────────────────────────────────────────────────────────────────────────
 
-import { DRIVERS, ENVIRONMENTS, PASSWORD_MODES, SSL_MODES } from './schemas/constants.js'
+import {
+  CONNECTION_HOPS,
+  DRIVERS,
+  ENVIRONMENTS,
+  PASSWORD_MODES,
+  SSL_MODES,
+  STRICT_HOST_KEY_MODES,
+} from './schemas/constants.js'
 export * from './schemas/constants.js'
 
 const text = (max = 500) => z.string().max(max)
@@ -38,6 +45,26 @@ export const ProfileSsl = z
   .object({
     mode: z.enum(SSL_MODES).default('prefer'),
     ca: text(1000).optional(),
+    /** Client certificate and its key (PEM files), for servers that ask for one. */
+    cert: text(1000).optional(),
+    key: text(1000).optional(),
+  })
+  .strict()
+
+/** The SSH tunnel (bastion) of a profile, without its secrets (password, key passphrase: secret store). */
+export const ProfileSsh = z
+  .object({
+    /** SSH server, or a Host alias of ~/.ssh/config. */
+    host: requiredText(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: text(255).optional(),
+    identityFile: text(1000).optional(),
+    /** true: the agent of SSH_AUTH_SOCK; a string: the agent socket path. */
+    agent: z.union([z.boolean(), text(1000)]).optional(),
+    /** Jump host(s) before `host`, comma-separated, like ssh -J. */
+    jump: text(1000).optional(),
+    knownHosts: text(1000).optional(),
+    strictHostKey: z.enum(STRICT_HOST_KEY_MODES).optional(),
   })
   .strict()
 
@@ -54,6 +81,7 @@ const profileFields = {
   user: text(255).optional(),
   schema: text(255).optional(),
   ssl: ProfileSsl.default({ mode: 'prefer' }),
+  ssh: ProfileSsh.optional(),
   folder: text(200).optional(),
   environment: z.enum(ENVIRONMENTS).default('development'),
   folders: ProfileFolders.default({}),
@@ -72,6 +100,11 @@ export const ProfileInput = z
     password: z.string().max(1000).optional(),
     /** Forget the stored password. */
     clearPassword: z.boolean().optional(),
+    /** A new SSH password / key passphrase to store (same rules as `password`); absent keeps the stored one. */
+    sshPassword: z.string().max(1000).optional(),
+    sshPassphrase: z.string().max(1000).optional(),
+    /** Forget the stored SSH password and key passphrase. */
+    clearSshSecrets: z.boolean().optional(),
   })
   .strict()
 
@@ -83,6 +116,8 @@ export const ProfileView = z
     /** The URL with any password masked. */
     url: z.string().optional(),
     hasPassword: z.boolean(),
+    hasSshPassword: z.boolean(),
+    hasSshPassphrase: z.boolean(),
     demo: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -90,14 +125,48 @@ export const ProfileView = z
   .strip()
 
 /** Which profile to test: a saved one (with a password typed now for "ask every time"), or a draft. */
+/** `acceptHostKeys`: SSH host key fingerprints the user trusted after a CONFIRMATION_REQUIRED (recorded). */
+const acceptHostKeys = z.array(z.string().max(200)).max(10).optional()
 export const ProfileTestInput = z.union([
-  z.object({ id: z.string().min(1), password: z.string().max(1000).optional() }).strict(),
-  z.object({ draft: ProfileInput }).strict(),
+  z
+    .object({
+      id: z.string().min(1),
+      password: z.string().max(1000).optional(),
+      sshPassword: z.string().max(1000).optional(),
+      sshPassphrase: z.string().max(1000).optional(),
+      acceptHostKeys,
+    })
+    .strict(),
+  z.object({ draft: ProfileInput, acceptHostKeys }).strict(),
 ])
 
+/** One hop of "Test connection": SSH host reachable/authenticated, forward, TLS, authentication, server. */
+export const ProfileTestHop = z.object({
+  hop: z.enum(CONNECTION_HOPS),
+  label: z.string(),
+  status: z.enum(['ok', 'warn', 'failed', 'skipped']),
+  ms: z.number().optional(),
+  detail: z.string().optional(),
+  /** The failure and its remedy, on the failed hop only. */
+  error: ErrorPayloadSchema.optional(),
+})
+
 export const ProfileTestResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), version: z.string(), latencyMs: z.number(), testedAt: z.string() }),
-  z.object({ ok: z.literal(false), error: ErrorPayloadSchema, testedAt: z.string() }),
+  z.object({
+    ok: z.literal(true),
+    version: z.string(),
+    latencyMs: z.number(),
+    hops: z.array(ProfileTestHop).default([]),
+    tls: z.object({ version: z.string(), cipher: z.string() }).optional(),
+    testedAt: z.string(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    error: ErrorPayloadSchema,
+    failedHop: z.enum(CONNECTION_HOPS).optional(),
+    hops: z.array(ProfileTestHop).default([]),
+    testedAt: z.string(),
+  }),
 ])
 
 export const ProgressSchema = z.object({
@@ -258,6 +327,7 @@ export type Output<K extends Channel> = z.output<Contract[K]['output']>
 export type ProfileInputT = z.input<typeof ProfileInput>
 export type ProfileViewT = z.output<typeof ProfileView>
 export type ProfileTestResultT = z.output<typeof ProfileTestResult>
+export type ProfileTestHopT = z.output<typeof ProfileTestHop>
 export type JobEventT = z.output<typeof JobEvent>
 export type JobSummaryT = z.output<typeof JobSummary>
 export type AppInfoT = z.output<typeof AppInfo>

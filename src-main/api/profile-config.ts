@@ -10,15 +10,20 @@ import { createBackup } from '../backup/index.js'
 import { backupsSchema, migrationsSchema, seedsSchema, type Migr8Config } from '../config/schema.js'
 import type { Adapter } from '../db/adapter.js'
 import { openAdapter } from '../db/index.js'
-import type { StoredProfile } from '../profiles/store.js'
+import type { SshSecrets, StoredProfile } from '../profiles/store.js'
 import type { ApiContext } from './context.js'
 
-export function configFor(context: ApiContext, profile: StoredProfile, password?: string): Migr8Config {
+export function configFor(
+  context: ApiContext,
+  profile: StoredProfile,
+  password?: string,
+  sshSecrets?: SshSecrets,
+): Migr8Config {
   const { profiles } = context
   const folder = (value: string | undefined) => (value ? resolve(profiles.dir, value) : undefined)
   return {
     baseDir: profiles.dir,
-    connection: profiles.connectionFor(profile, password),
+    connection: profiles.connectionFor(profile, password, sshSecrets),
     migrations: {
       ...migrationsSchema.parse({}),
       dir: folder(profile.folders.migrations) ?? join(context.dataDir, 'migrations', profile.id),
@@ -64,7 +69,12 @@ export async function withProfile<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const profile = context.profiles.get(profileId)
-  const config = configFor(context, profile, password ?? (await context.profiles.passwordFor(profile)))
+  const config = configFor(
+    context,
+    profile,
+    password ?? (await context.profiles.passwordFor(profile)),
+    await context.profiles.sshSecretsFor(profile),
+  )
   const adapter = await openAdapter(config.connection, { signal })
   try {
     return await fn({ profile, config, adapter })

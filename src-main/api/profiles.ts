@@ -1,30 +1,66 @@
 import { toErrorPayload } from '../../src-shared/errors.js'
 import type { ProfileTestResultT } from '../../src-shared/contract.js'
-import { openAdapter } from '../db/index.js'
+import { diagnoseConnection } from '../db/diagnose.js'
 import { exportProfiles, parseProfileDocument, profileFromConfigFile } from '../profiles/share.js'
-import type { ProfileStore, StoredProfile } from '../profiles/store.js'
+import type { ProfileStore, SshSecrets, StoredProfile } from '../profiles/store.js'
 import type { HandlerTable } from './context.js'
 
-/** Connects, asks the server its version and the round-trip time, and reports any failure in plain English. */
+export interface TestSecrets {
+  /** Typed now (ask every time, or a draft); absent: the stored one. */
+  password?: string
+  sshPassword?: string
+  sshPassphrase?: string
+}
+
+/**
+ * "Test connection", hop by hop (SSH host reachable and authenticated, forward, TLS, authentication,
+ * server): the version and round-trip time, or the hop that failed with its error and remedy. An unknown
+ * SSH host key fails with CONFIRMATION_REQUIRED whose details carry the fingerprint; the renderer retests
+ * with `acceptHostKeys: [fingerprint]` once the user trusts it.
+ */
 export async function testConnection(
   store: ProfileStore,
   profile: StoredProfile,
-  password?: string,
-  signal?: AbortSignal,
+  secrets: TestSecrets = {},
+  options: {
+    signal?: AbortSignal
+    acceptHostKeys?: readonly string[]
+    /** A draft: the password is as given, the SSH secrets not typed come from this saved profile (null: none). */
+    draftOf?: StoredProfile | null
+  } = {},
 ): Promise<ProfileTestResultT> {
   const testedAt = new Date().toISOString()
   try {
-    const connection = store.connectionFor(profile, password ?? (await store.passwordFor(profile)))
-    const adapter = await openAdapter(connection, { signal })
-    try {
-      const info = await adapter.ping()
-      return { ok: true, version: info.version, latencyMs: Math.round(info.latencyMs * 10) / 10, testedAt }
-    } finally {
-      await adapter.close()
+    const draft = options.draftOf !== undefined
+    const stored: SshSecrets = draft
+      ? options.draftOf
+        ? await store.sshSecretsFor(options.draftOf)
+        : {}
+      : await store.sshSecretsFor(profile)
+    const password = draft ? secrets.password : (secrets.password ?? (await store.passwordFor(profile)))
+    const connection = store.connectionFor(profile, password, {
+      password: secrets.sshPassword || stored.password,
+      passphrase: secrets.sshPassphrase || stored.passphrase,
+    })
+    const result = await diagnoseConnection(connection, {
+      signal: options.signal,
+      acceptHostKeys: options.acceptHostKeys,
+    })
+    if (result.ok) {
+      return {
+        ok: true,
+        version: result.version ?? '?',
+        latencyMs: Math.round((result.latencyMs ?? 0) * 10) / 10,
+        hops: result.hops,
+        tls: result.tls,
+        testedAt,
+      }
     }
+    const error = result.error ?? toErrorPayload(new Error('The connection test failed without a reason.'))
+    return { ok: false, error, failedHop: result.failedHop, hops: result.hops, testedAt }
   } catch (error) {
     const { details: _details, ...payload } = toErrorPayload(error)
-    return { ok: false, error: payload, testedAt }
+    return { ok: false, error: payload, hops: [], testedAt }
   }
 }
 
@@ -57,11 +93,24 @@ export const profileHandlers: Pick<
   },
 
   async 'profiles.test'(input, { profiles }) {
-    if ('id' in input) return testConnection(profiles, profiles.get(input.id), input.password)
+    const acceptHostKeys = input.acceptHostKeys
+    if ('id' in input) {
+      const { password, sshPassword, sshPassphrase } = input
+      return testConnection(
+        profiles,
+        profiles.get(input.id),
+        { password, sshPassword, sshPassphrase },
+        { acceptHostKeys },
+      )
+    }
     const existing = input.draft.id ? profiles.get(input.draft.id) : undefined
     const { profile, password } = profiles.build(input.draft, existing)
-    // Editing a saved profile without retyping its password: test with the stored one.
-    return testConnection(profiles, profile, password ?? (existing ? await profiles.passwordFor(existing) : undefined))
+    // Editing a saved profile without retyping its secrets: test with the stored ones (unless told to forget them).
+    const secrets = { password, sshPassword: input.draft.sshPassword, sshPassphrase: input.draft.sshPassphrase }
+    if (password === undefined && existing && !input.draft.clearPassword)
+      secrets.password = await profiles.passwordFor(existing)
+    const draftOf = existing && !input.draft.clearSshSecrets ? existing : null
+    return testConnection(profiles, profile, secrets, { acceptHostKeys, draftOf })
   },
 
   async 'profiles.testAll'(_input, { profiles, jobs }) {
@@ -75,7 +124,7 @@ export const profileHandlers: Pick<
           log('warn', `${profile.name}: skipped (asks for its password each time)`)
           continue
         }
-        const result = await testConnection(profiles, profile, undefined, signal)
+        const result = await testConnection(profiles, profile, {}, { signal })
         results.push({
           id: profile.id,
           name: profile.name,

@@ -1,4 +1,11 @@
-export { ProfileStore, StoredProfile, stripUrlPassword, type ProfileInputParsed } from './store.js'
+export {
+  ProfileStore,
+  StoredProfile,
+  sshSecretKeys,
+  stripUrlPassword,
+  type ProfileInputParsed,
+  type SshSecrets,
+} from './store.js'
 export {
   FileSecretStore,
   NoSecretStore,

@@ -12,7 +12,7 @@ import type { ProfileInputParsed, StoredProfile } from './store.js'
 
 const EXPORT_KIND = 'migr8-profiles'
 
-/** The exported fields: the profile without id, timestamps, password or demo marker. */
+/** The exported fields: the profile without id, timestamps, passwords or demo marker (its SSH section has no secrets). */
 export function exportProfiles(profiles: StoredProfile[]): string {
   const shared = profiles.map((profile) => {
     const { id: _id, createdAt: _c, updatedAt: _u, demo: _d, ...rest } = profile
@@ -25,7 +25,16 @@ export function exportProfiles(profiles: StoredProfile[]): string {
 const ImportDocument = z.object({
   kind: z.literal(EXPORT_KIND),
   version: z.literal(1),
-  profiles: z.array(ProfileInput.omit({ id: true, password: true, clearPassword: true }).strip()),
+  profiles: z.array(
+    ProfileInput.omit({
+      id: true,
+      password: true,
+      clearPassword: true,
+      sshPassword: true,
+      sshPassphrase: true,
+      clearSshSecrets: true,
+    }).strip(),
+  ),
 })
 
 export function parseProfileDocument(document: string): ProfileInputParsed[] {
@@ -59,6 +68,7 @@ export function profileFromConfigFile(path: string, name?: string): ProfileInput
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CONNECTION_ENV.test(key)))
   const config = loadConfig({ file: path, env })
   const connection = config.connection
+  const ssh = connection.ssh
   const input = ProfileInput.parse({
     name:
       name?.trim() ||
@@ -71,10 +81,22 @@ export function profileFromConfigFile(path: string, name?: string): ProfileInput
     database: connection.database,
     user: connection.user || undefined,
     schema: connection.schema,
-    ssl: { mode: connection.ssl.mode, ca: connection.ssl.ca },
+    ssl: { mode: connection.ssl.mode, ca: connection.ssl.ca, cert: connection.ssl.cert, key: connection.ssl.key },
+    ssh: ssh && {
+      host: ssh.host,
+      port: ssh.port,
+      user: ssh.user,
+      identityFile: ssh.identityFile,
+      agent: ssh.agent,
+      jump: ssh.jump,
+      knownHosts: ssh.knownHosts,
+      strictHostKey: ssh.strictHostKey,
+    },
     folders: { migrations: config.migrations.dir, backups: config.backups.dir, seeds: config.seeds.dir },
     passwordMode: connection.password ? 'stored' : connection.driver === 'sqlite' ? 'none' : 'ask',
     password: connection.password,
+    sshPassword: ssh?.password,
+    sshPassphrase: ssh?.passphrase,
   })
   return input
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { Migr8Error } from '../../src-shared/errors.js'
@@ -13,6 +14,7 @@ import {
   ENVIRONMENTS,
   PASSWORD_MODES,
   ProfileFolders,
+  ProfileSsh,
   ProfileSsl,
   type ProfileViewT,
 } from '../../src-shared/contract.js'
@@ -33,6 +35,7 @@ export const StoredProfile = z.object({
   user: z.string().optional(),
   schema: z.string().optional(),
   ssl: ProfileSsl,
+  ssh: ProfileSsh.optional(),
   folder: z.string().optional(),
   environment: z.enum(ENVIRONMENTS),
   folders: ProfileFolders,
@@ -48,6 +51,34 @@ export type StoredProfile = z.output<typeof StoredProfile>
 const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(StoredProfile) })
 
 export type ProfileInputParsed = z.output<typeof ProfileInput>
+
+/** The SSH secrets of a profile, only ever in memory on their way to the tunnel. */
+export interface SshSecrets {
+  password?: string
+  passphrase?: string
+}
+
+/** Secret-store keys: the database password under the profile id, the SSH secrets beside it. */
+export const sshSecretKeys = (id: string) => ({ password: `${id}:ssh-password`, passphrase: `${id}:ssh-passphrase` })
+
+const expandHome = (path: string | undefined) => path?.replace(/^~(?=$|[\\/])/, homedir())
+
+/** The profile's SSH section with blanks dropped; undefined without an SSH host. */
+function cleanSsh(ssh: ProfileInputParsed['ssh']): StoredProfile['ssh'] {
+  const host = ssh?.host.trim()
+  if (!ssh || !host) return undefined
+  const trimmed = (value: string | undefined) => value?.trim() || undefined
+  return {
+    host,
+    port: ssh.port,
+    user: trimmed(ssh.user),
+    identityFile: trimmed(ssh.identityFile),
+    agent: typeof ssh.agent === 'string' ? trimmed(ssh.agent) : ssh.agent || undefined,
+    jump: trimmed(ssh.jump),
+    knownHosts: trimmed(ssh.knownHosts),
+    strictHostKey: ssh.strictHostKey,
+  }
+}
 
 /** Removes the password from a URL (it goes to the secret store instead). */
 export function stripUrlPassword(url: string): { url: string; password?: string } {
@@ -143,7 +174,13 @@ export class ProfileStore {
       database: url ? undefined : input.database?.trim() || undefined,
       user: url ? undefined : input.user?.trim() || undefined,
       schema: input.schema?.trim() || undefined,
-      ssl: input.ssl,
+      ssl: {
+        mode: input.ssl.mode,
+        ca: input.ssl.ca?.trim() || undefined,
+        cert: input.ssl.cert?.trim() || undefined,
+        key: input.ssl.key?.trim() || undefined,
+      },
+      ssh: driver === 'sqlite' ? undefined : cleanSsh(input.ssh),
       folder: input.folder?.trim() || undefined,
       environment: input.environment,
       folders: input.folders,
@@ -185,6 +222,7 @@ export class ProfileStore {
     } else if (profile.passwordMode !== 'stored' || input.clearPassword) {
       await this.secrets.delete(profile.id)
     }
+    await this.saveSshSecrets(profile, input)
     this.write(
       existing
         ? profiles.map((candidate) => (candidate.id === profile.id ? profile : candidate))
@@ -199,16 +237,51 @@ export class ProfileStore {
     if (remaining.length === profiles.length) return false
     this.write(remaining)
     await this.secrets.delete(id)
+    await this.deleteSshSecrets(id)
     return true
+  }
+
+  /**
+   * SSH password and key passphrase: stored (encrypted, like the database password) unless the profile
+   * asks every time or has no tunnel; a blank keeps the stored one, `clearSshSecrets` forgets both.
+   */
+  private async saveSshSecrets(profile: StoredProfile, input: ProfileInputParsed): Promise<void> {
+    if (!profile.ssh || profile.passwordMode === 'ask' || input.clearSshSecrets) {
+      await this.deleteSshSecrets(profile.id)
+      if (!profile.ssh || profile.passwordMode === 'ask') return
+    }
+    const keys = sshSecretKeys(profile.id)
+    if (input.sshPassword) await this.secrets.set(keys.password, input.sshPassword)
+    if (input.sshPassphrase) await this.secrets.set(keys.passphrase, input.sshPassphrase)
+  }
+
+  private async deleteSshSecrets(id: string): Promise<void> {
+    const keys = sshSecretKeys(id)
+    await this.secrets.delete(keys.password)
+    await this.secrets.delete(keys.passphrase)
   }
 
   async view(profile: StoredProfile): Promise<ProfileViewT> {
     const hasPassword = profile.passwordMode === 'stored' && (await this.secrets.has(profile.id))
-    return { ...profile, hasPassword }
+    const keys = sshSecretKeys(profile.id)
+    const hasSsh = async (key: string) => !!profile.ssh && profile.passwordMode !== 'ask' && this.secrets.has(key)
+    return {
+      ...profile,
+      hasPassword,
+      hasSshPassword: await hasSsh(keys.password),
+      hasSshPassphrase: await hasSsh(keys.passphrase),
+    }
   }
 
-  /** The connection the adapters take; the password comes from the secret store unless given. */
-  connectionFor(profile: StoredProfile, password?: string): ConnectionConfig {
+  /** The stored SSH secrets of a profile (none when it asks every time or has no tunnel). */
+  async sshSecretsFor(profile: StoredProfile): Promise<SshSecrets> {
+    if (!profile.ssh || profile.passwordMode === 'ask') return {}
+    const keys = sshSecretKeys(profile.id)
+    return { password: await this.secrets.get(keys.password), passphrase: await this.secrets.get(keys.passphrase) }
+  }
+
+  /** The connection the adapters take, with the password and SSH secrets given (fetched by the caller). */
+  connectionFor(profile: StoredProfile, password?: string, sshSecrets: SshSecrets = {}): ConnectionConfig {
     const parts = profile.url ? parseDatabaseUrl(profile.url) : undefined
     const driver = parts?.driver ?? profile.driver
     const database = parts?.name ?? profile.database ?? ''
@@ -222,9 +295,26 @@ export class ProfileStore {
       user: parts?.user ?? profile.user ?? (driver === 'postgres' ? 'postgres' : driver === 'mysql' ? 'root' : ''),
       password,
       schema: profile.schema ?? parts?.schema,
-      ssl: { mode: parts?.ssl?.mode ?? profile.ssl.mode, ca: profile.ssl.ca || undefined },
+      ssl: {
+        mode: parts?.ssl?.mode ?? profile.ssl.mode,
+        ca: expandHome(profile.ssl.ca || undefined),
+        cert: expandHome(profile.ssl.cert || undefined),
+        key: expandHome(profile.ssl.key || undefined),
+      },
+      ssh: profile.ssh && driver !== 'sqlite' ? this.tunnelFor(profile.ssh, sshSecrets) : undefined,
       connectTimeoutMs: 8_000,
       poolMax: 2,
+    }
+  }
+
+  private tunnelFor(ssh: NonNullable<StoredProfile['ssh']>, secrets: SshSecrets): NonNullable<ConnectionConfig['ssh']> {
+    return {
+      ...ssh,
+      identityFile: expandHome(ssh.identityFile),
+      knownHosts: expandHome(ssh.knownHosts),
+      agent: typeof ssh.agent === 'string' ? expandHome(ssh.agent) : ssh.agent,
+      password: secrets.password || undefined,
+      passphrase: secrets.passphrase || undefined,
     }
   }
 

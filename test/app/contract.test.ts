@@ -112,10 +112,13 @@ describe('dispatch', () => {
         readOnly: false,
         passwordMode: 'stored',
         hasPassword: true,
+        hasSshPassword: true,
+        hasSshPassphrase: false,
         demo: false,
         createdAt: 'now',
         updatedAt: 'now',
         password: 'hunter2',
+        sshPassword: 'hunter2',
       }),
     } as unknown as HandlerTable
     const result = await createDispatcher(context, leaky)('profiles.get', { id: '1' })
