@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { Migr8Error } from '../../src-shared/errors.js'
+import type { ApiContext } from './context.js'
 import type { HandlerTable } from './context.js'
 import { listSeeds, previewSeed, runSeeds, seedDir } from '../seed/index.js'
 import { sourceForFile } from '../seed/sources.js'
@@ -14,19 +16,20 @@ export const seedHandlers: Pick<HandlerTable, Channels> = {
     return { dir: seedDir(config), seeds: profile.folders.seeds ? listSeeds(config) : [] }
   },
 
-  async 'seeds.upload'({ profileId, name, text }, context) {
+  async 'seeds.upload'({ profileId, name, text, append }, context) {
     const config = configFor(context, context.profiles.get(profileId))
-    const dir = join(context.dataDir, 'uploads', profileId)
+    const dir = uploadDir(context, profileId)
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     const file = join(dir, name)
-    writeFileSync(file, text, { mode: 0o600 })
+    if (append) appendFileSync(file, text)
+    else writeFileSync(file, text, { mode: 0o600 })
     return sourceForFile(file, config.seeds)
   },
 
   async 'seeds.preview'({ profileId, password, file, rows, table, delimiter, nullValues }, context) {
     return withProfile(context, profileId, password, async ({ adapter, config }) => {
       const started = performance.now()
-      const path = resolveSeed(config, file)
+      const path = resolveSeed(context, profileId, config, file)
       const preview = await previewSeed(adapter, path, {
         rows: rows ?? 200,
         table: table || undefined,
@@ -58,7 +61,8 @@ export const seedHandlers: Pick<HandlerTable, Channels> = {
               ...(nullValues ? { nullValues } : {}),
             },
           }
-          const reports = await runSeeds(opened.adapter, config, { files, truncate: truncate ?? false }, ctx)
+          const paths = files?.map((file) => resolveSeed(context, profileId, config, file))
+          const reports = await runSeeds(opened.adapter, config, { files: paths, truncate: truncate ?? false }, ctx)
           return { reports, safetyBackupId }
         },
         signal,
@@ -67,7 +71,31 @@ export const seedHandlers: Pick<HandlerTable, Channels> = {
   },
 }
 
-/** A file of the seed folder by name, or an absolute path (an uploaded file). */
-function resolveSeed(config: { baseDir: string; seeds: { dir: string } }, file: string): string {
-  return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? file : join(seedDir(config as never), file)
+function uploadDir(context: ApiContext, profileId: string): string {
+  return join(context.dataDir, 'uploads', profileId)
+}
+
+/**
+ * A file of the profile's seed folder (by name or path) or one uploaded for this profile; nothing else, so
+ * the window cannot read arbitrary files through a preview.
+ */
+function resolveSeed(
+  context: ApiContext,
+  profileId: string,
+  config: Parameters<typeof seedDir>[0],
+  file: string,
+): string {
+  const folders = [seedDir(config), uploadDir(context, profileId)]
+  const path = isAbsolute(file) ? resolve(file) : resolve(folders[0], file)
+  const inside = folders.some((folder) => {
+    const rel = relative(folder, path)
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+  })
+  if (!inside)
+    throw new Migr8Error(
+      'PATH_INVALID',
+      `${file} is not in the profile's seeds folder.`,
+      'Put the file in the seeds folder, or drop it on the Seeds tab to upload it.',
+    )
+  return path
 }

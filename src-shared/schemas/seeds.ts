@@ -65,7 +65,10 @@ export const seedContract = {
     input: z.object({ profileId }).strict(),
     output: z.object({ dir: z.string(), seeds: z.array(SeedSourceView) }),
   },
-  /** Stores a dropped or picked file (its text) in the app's staging folder; returns its path for preview/import. */
+  /**
+   * Stores a dropped or picked file in the app's staging folder, in pieces (browser mode caps a request at
+   * 1 MB): the first piece without `append`, the next ones with it. Returns its path for preview/import.
+   */
   'seeds.upload': {
     input: z
       .object({
@@ -75,7 +78,8 @@ export const seedContract = {
           .min(1)
           .max(200)
           .regex(/^[^/\\\0]+\.(csv|tsv|ya?ml)$/i, 'a .csv, .tsv, .yaml or .yml file name'),
-        text: z.string().max(50_000_000),
+        text: z.string().max(300_000),
+        append: z.boolean().optional(),
       })
       .strict(),
     output: SeedSourceView,

@@ -220,6 +220,25 @@ describe('backups and seeds calls', () => {
     )
     expect(preview.delimiter).toBe(';')
     expect(preview.columns).toHaveLength(2)
+    // Pieces: browser mode caps a request at 1 MB, so the window uploads in parts.
+    await value(dispatch, 'seeds.upload', { profileId, name: 'more.csv', text: 'id,name\n1,o' })
+    const joined = await value<{ file: string; bytes: number }>(dispatch, 'seeds.upload', {
+      profileId,
+      name: 'more.csv',
+      text: 'ne\n2,two\n',
+      append: true,
+    })
+    expect(joined.bytes).toBe('id,name\n1,one\n2,two\n'.length)
+    const rows = await value<{ rows: unknown[][] }>(dispatch, 'seeds.preview', { profileId, file: joined.file })
+    expect(rows.rows).toEqual([
+      ['1', 'one'],
+      ['2', 'two'],
+    ])
+    // Only the seeds folder and this profile's uploads can be read.
+    const outside = await dispatch('seeds.preview', { profileId, file: '/etc/hostname' })
+    expect(!outside.ok && outside.error.code).toBe('PATH_INVALID')
+    const escape = await dispatch('seeds.preview', { profileId, file: '../migrations/000001_items.up.sql' })
+    expect(!escape.ok && escape.error.code).toBe('PATH_INVALID')
     const evil = await dispatch('seeds.upload', { profileId, name: '../../evil.csv', text: 'a\n' })
     expect(!evil.ok && evil.error.code).toBe('IPC_INVALID')
   })

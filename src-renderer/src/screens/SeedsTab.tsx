@@ -76,7 +76,18 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
         throw new Error(
           `${picked.name} is ${formatBytes(picked.size)}; put files over 50 MB in the seeds folder instead.`,
         )
-      return api('seeds.upload', { profileId: profile.id, name: picked.name, text: await picked.text() })
+      // In pieces: browser mode caps a request at 1 MB (200,000 characters stay under it even when escaped).
+      const text = await picked.text()
+      const piece = 200_000
+      let source = await api('seeds.upload', { profileId: profile.id, name: picked.name, text: text.slice(0, piece) })
+      for (let at = piece; at < text.length; at += piece)
+        source = await api('seeds.upload', {
+          profileId: profile.id,
+          name: picked.name,
+          text: text.slice(at, at + piece),
+          append: true,
+        })
+      return source
     },
     onSuccess: (source) => {
       setTable('')
