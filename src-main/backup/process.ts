@@ -94,6 +94,10 @@ function lastLines(text: string, count = 12): string {
   return text.trim().split('\n').slice(-count).join('\n')
 }
 
+/** What dump and client tools print when the server goes away under them. */
+const CONNECTION_LOST_PATTERN =
+  /server closed the connection|terminating connection|Lost connection to (MySQL|MariaDB|server)|could not connect to server|Can't connect to/i
+
 function toolError(
   tool: Tool,
   tail: string,
@@ -114,6 +118,15 @@ function toolError(
       'TOOL_MISSING',
       `${tool.name} ${tool.version} is older than the server: ${tail.split('\n').pop()}`,
       `Install ${tool.name} of the same or a newer major version than the server (or put it first on PATH / in MIGR8_TOOLS_DIR).`,
+      details,
+    )
+  }
+  const lostLine = tail.split('\n').find((line) => CONNECTION_LOST_PATTERN.test(line))
+  if (lostLine) {
+    return new Migr8Error(
+      'CONNECTION_LOST',
+      `${options.what}: the connection to the database server was lost (${lostLine.trim()}).`,
+      'Check the server is running (it may have restarted) and run the command again; nothing was kept from this attempt.',
       details,
     )
   }

@@ -63,9 +63,10 @@ export class HistoryStore {
     for (const statement of this.ddl) await runner.query(statement)
   }
 
+  /** True once all three tables exist: the lock table is created last, so a reader never sees half of them. */
   async exists(): Promise<boolean> {
     try {
-      await this.adapter.query(`SELECT 1 FROM ${this.table} WHERE 1 = 0`)
+      await this.adapter.query(`SELECT 1 FROM ${this.lockTable} WHERE 1 = 0`)
       return true
     } catch {
       return false

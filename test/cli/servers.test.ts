@@ -59,7 +59,8 @@ describe.each(['postgres', 'mysql'] as const)('CLI smoke run on %s', (dialect) =
     const test = await migr8('config', 'test')
     expect(test.stderr).toBe('')
     expect(test.code).toBe(0)
-    expect(test.stdout).toContain(`connected to ${dialect}://`)
+    expect(test.stdout).toContain(`testing ${dialect}://`)
+    expect(test.stdout).toMatch(/connected: (PostgreSQL|MariaDB|MySQL) \d/)
     expect(test.stdout).toContain(state.connection!.database)
 
     const up = await migr8('migrate', 'up')

@@ -231,10 +231,7 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL restarted between and dur
     expect(seen.backup!.stderr).toMatch(/server closed the connection/)
   })
 
-  // Bug: pg_dump's "server closed the connection unexpectedly" is reported as BACKUP_FAILED with the
-  // permissions remedy "check the user may read every table (or use a superuser for backups)", fixed in
-  // src-main/backup/postgres.ts:66-67 (the fixed remedy handed to spawnTool at :61), whatever pg_dump said.
-  it.fails('stopped mid-dump: the remedy points at the lost server, not at permissions', () => {
+  it('stopped mid-dump: the remedy points at the lost server, not at permissions', () => {
     expect(seen.backup).toBeDefined()
     const remedy = /\n {2}remedy: (.*)/.exec(seen.backup!.stderr)?.[1] ?? ''
     expect(remedy).not.toMatch(/may read every table|superuser/)
