@@ -3,11 +3,12 @@
  * profiles of each driver, test connections (success and each failure kind), edit, delete, reload
  * and see them persist, and prove no password ever reaches a response or the DOM.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, expect, it } from 'vitest'
+import { missing, startSshd } from '../../test/connectivity/support/servers.js'
 import { SERVER_DEFAULTS, serverUnavailable } from '../../test/support/databases.js'
 import { ARTIFACTS } from './app.js'
 
@@ -189,6 +190,81 @@ export function defineProfileSpec(target: SpecTarget): void {
     const result = await testSelected(page)
     expect(result.ok, result.text).toBe(true)
     expect(await page.getByTestId('server-version').textContent()).toMatch(/MariaDB|MySQL/)
+  })
+
+  it('connects through an SSH tunnel: trusts the host key, shows each hop, keeps the passphrase out of the DOM', async (context) => {
+    const reason =
+      missing(['/usr/sbin/sshd', '/usr/bin/ssh-keygen'], 'SSH tunnel') ?? (await serverUnavailable('postgres'))
+    if (reason) return context.skip(reason)
+    const sshd = await startSshd(['127.0.0.1:5432'])
+    try {
+      const page = target.page()
+      const pg = SERVER_DEFAULTS.postgres
+      const stored = await passwordsStored(page)
+      const knownHosts = join(sqliteDir, 'known_hosts')
+      writeFileSync(knownHosts, '')
+      await openNewForm(page)
+      await fillServerForm(page, {
+        name: 'Behind bastion',
+        driver: 'PostgreSQL',
+        host: pg.host,
+        port: pg.port,
+        database: pg.database,
+        user: pg.user,
+        passwordMode: stored ? 'none' : 'ask',
+      })
+      const dialog = page.getByRole('dialog')
+      await dialog.locator('input[name=sshEnabled]').check()
+      await dialog.locator('input[name=sshHost]').fill('127.0.0.1')
+      await dialog.locator('input[name=sshPort]').fill(String(sshd.port))
+      await dialog.locator('input[name=sshUser]').fill('root')
+      await dialog.locator('input[name=sshIdentityFile]').fill(sshd.encryptedKey)
+      await dialog.locator('input[name=sshPassphrase]').fill(sshd.passphrase)
+      await dialog.locator('input[name=sshKnownHosts]').fill(knownHosts)
+      await dialog.getByTestId('form-test').click()
+      // First contact: the unknown host key is shown to be checked, then trusted.
+      await dialog.getByTestId('hostkey-prompt').waitFor({ timeout: 20_000 })
+      expect(await dialog.getByTestId('hostkey-fingerprint').textContent()).toBe(sshd.hostKeyFingerprint)
+      await dialog.getByTestId('hostkey-prompt').scrollIntoViewIfNeeded()
+      await shot(page, '05a-ssh-hostkey-prompt')
+      await dialog.getByTestId('ssh-section').scrollIntoViewIfNeeded()
+      await shot(page, '05-ssh-form')
+      await dialog.getByTestId('hostkey-trust').click()
+      await expect
+        .poll(async () => dialog.getByTestId('test-result').getAttribute('data-ok'), { timeout: 20_000 })
+        .toBe('true')
+      const hops = await dialog
+        .getByTestId('test-hops')
+        .locator('li')
+        .evaluateAll((items) =>
+          items.map((item) => `${item.getAttribute('data-hop')}:${item.getAttribute('data-status')}`),
+        )
+      expect(hops).toEqual(
+        expect.arrayContaining(['ssh-reachable:ok', 'ssh-authenticated:ok', 'ssh-forward:ok', 'server:ok']),
+      )
+      expect(readFileSync(knownHosts, 'utf8')).toContain(`[127.0.0.1]:${sshd.port}`)
+      await dialog.getByTestId('test-hops').scrollIntoViewIfNeeded()
+      await shot(page, '05b-ssh-form-hops')
+
+      await dialog.getByTestId('form-save').click()
+      await page.getByRole('heading', { name: 'Behind bastion' }).waitFor()
+      expect(await page.content()).not.toContain(sshd.passphrase)
+      if (stored) {
+        const result = await testSelected(page)
+        expect(result.ok, result.text).toBe(true)
+        await page.getByTestId('status-card').getByTestId('test-hops').waitFor()
+        await shot(page, '05c-ssh-overview')
+        await page.getByTestId('edit-profile').click()
+        const edit = page.getByRole('dialog')
+        await edit.getByTestId('ssh-passphrase-stored').waitFor()
+        expect(await edit.locator('input[name=sshPassphrase]').inputValue()).toBe('')
+        expect(await page.content()).not.toContain(sshd.passphrase)
+        await edit.getByRole('button', { name: 'Cancel' }).click()
+      }
+      for (const body of target.responses?.() ?? []) expect(body).not.toContain(sshd.passphrase)
+    } finally {
+      await sshd.stop()
+    }
   })
 
   it('asks every time for an "ask" profile and never keeps that password', async (context) => {

@@ -16,7 +16,8 @@ import type {
   ProfileViewT,
 } from '../../../src-shared/contract.js'
 import { api } from '../client/api.js'
-import { TestResultLine } from './TestResult.js'
+import { SshFields, sshDraftFrom, sshInput, type SshDraft } from './SshFields.js'
+import { TestDetail, TestResultLine } from './TestResult.js'
 import { useToasts } from './Toasts.js'
 import { Dialog } from './ui.js'
 
@@ -36,6 +37,9 @@ interface Draft {
   clearPassword: boolean
   sslMode: (typeof SSL_MODES)[number]
   sslCa: string
+  sslCert: string
+  sslKey: string
+  ssh: SshDraft
   folder: string
   environment: Environment
   migrations: string
@@ -59,6 +63,9 @@ function draftFrom(profile: ProfileViewT | undefined, secretsAvailable: boolean)
     clearPassword: false,
     sslMode: profile?.ssl.mode ?? 'prefer',
     sslCa: profile?.ssl.ca ?? '',
+    sslCert: profile?.ssl.cert ?? '',
+    sslKey: profile?.ssl.key ?? '',
+    ssh: sshDraftFrom(profile),
     folder: profile?.folder ?? '',
     environment: profile?.environment ?? 'development',
     migrations: profile?.folders.migrations ?? '',
@@ -83,7 +90,13 @@ function toInput(draft: Draft, id: string | undefined): ProfileInputT {
     password: server && draft.passwordMode !== 'none' && draft.password ? draft.password : undefined,
     clearPassword: draft.clearPassword || undefined,
     passwordMode: server ? draft.passwordMode : 'none',
-    ssl: { mode: server ? draft.sslMode : 'disable', ca: server && draft.sslCa ? draft.sslCa : undefined },
+    ssl: {
+      mode: server ? draft.sslMode : 'disable',
+      ca: server && draft.sslCa ? draft.sslCa : undefined,
+      cert: server && draft.sslCert ? draft.sslCert : undefined,
+      key: server && draft.sslKey ? draft.sslKey : undefined,
+    },
+    ...(server ? sshInput(draft.ssh) : {}),
     folder: draft.folder || undefined,
     environment: draft.environment,
     folders: {
@@ -113,6 +126,12 @@ export function ProfileForm(props: {
   const save = useMutation({
     mutationFn: () => api('profiles.save', toInput(draft, props.profile?.id)),
     onSuccess: (saved) => {
+      // Secrets leave the DOM once saved: the form shows "stored" badges from now on.
+      setDraft((current) => ({
+        ...current,
+        password: '',
+        ssh: { ...current.ssh, password: '', passphrase: '', clearSecrets: false },
+      }))
       // Put the saved profile in the cache at once so the page can select it before the refetch.
       queryClient.setQueryData<ProfileViewT[]>(['profiles.list'], (list = []) =>
         list.some((p) => p.id === saved.id) ? list.map((p) => (p.id === saved.id ? saved : p)) : [...list, saved],
@@ -124,7 +143,8 @@ export function ProfileForm(props: {
     onError: (error) => toasts.error(error),
   })
   const test = useMutation({
-    mutationFn: () => api('profiles.test', { draft: toInput(draft, props.profile?.id) }),
+    mutationFn: (acceptHostKeys?: string[]) =>
+      api('profiles.test', { draft: toInput(draft, props.profile?.id), acceptHostKeys }),
     onSuccess: setTestResult,
     onError: (error) => toasts.error(error),
   })
@@ -145,7 +165,7 @@ export function ProfileForm(props: {
           <button
             type="button"
             className="button"
-            onClick={() => test.mutate()}
+            onClick={() => test.mutate(undefined)}
             disabled={test.isPending}
             data-testid="form-test"
           >
@@ -172,19 +192,11 @@ export function ProfileForm(props: {
           ref={(node) => node?.scrollIntoView({ block: 'nearest' })}
           data-testid="form-test-detail"
         >
-          {testResult.ok ? (
-            <div className="ok-box">
-              Connected to {testResult.version} in {testResult.latencyMs} ms
-            </div>
-          ) : (
-            <div className="error-box" data-code={testResult.error.code}>
-              <div className="error-code">{testResult.error.code}</div>
-              <div>{testResult.error.message}</div>
-              <div className="remedy">
-                <span className="label">Remedy</span> {testResult.error.remedy}
-              </div>
-            </div>
-          )}
+          <TestDetail
+            result={testResult}
+            onTrust={(fingerprint) => test.mutate([fingerprint])}
+            trusting={test.isPending}
+          />
         </div>
       )}
       <form id="profile-form" className="form-grid" onSubmit={submit} autoComplete="off">
@@ -384,6 +396,32 @@ export function ProfileForm(props: {
                 spellCheck={false}
               />
             </label>
+            <label className="field">
+              <span>Client certificate</span>
+              <input
+                name="sslCert"
+                value={draft.sslCert}
+                onChange={(e) => set('sslCert', e.target.value)}
+                placeholder="/path/to/client.crt (optional)"
+                spellCheck={false}
+              />
+            </label>
+            <label className="field">
+              <span>Client key</span>
+              <input
+                name="sslKey"
+                value={draft.sslKey}
+                onChange={(e) => set('sslKey', e.target.value)}
+                placeholder="/path/to/client.key (optional)"
+                spellCheck={false}
+              />
+            </label>
+            <SshFields
+              ssh={draft.ssh}
+              profile={props.profile}
+              asking={draft.passwordMode === 'ask'}
+              onChange={(ssh) => set('ssh', ssh)}
+            />
           </>
         )}
 

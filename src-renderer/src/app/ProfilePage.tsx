@@ -5,6 +5,7 @@ import { TABS, navigate, type Tab } from '../client/router.js'
 import { MigrationsTab } from './MigrationsTab.js'
 import { BackupsTab } from '../screens/BackupsTab.js'
 import { SeedsTab } from '../screens/SeedsTab.js'
+import { ProfileTestCard } from './ProfileTestCard.js'
 import { TestResultLine } from './TestResult.js'
 import { DriverTag, EnvBadge, Kbd } from './ui.js'
 
@@ -146,15 +147,7 @@ function Overview({ profile, result }: { profile: ProfileViewT; result?: Profile
             </div>
           </div>
         )}
-        {result && !result.ok && (
-          <div className="error-box" data-testid="test-error" data-code={result.error.code}>
-            <div className="error-code">{result.error.code}</div>
-            <div>{result.error.message}</div>
-            <div className="remedy">
-              <span className="label">Remedy</span> {result.error.remedy}
-            </div>
-          </div>
-        )}
+        {result && <ProfileTestCard profile={profile} result={result} />}
         {result && <TestResultLine result={result} />}
       </section>
       <section className="card">
@@ -168,6 +161,12 @@ function Overview({ profile, result }: { profile: ProfileViewT; result?: Profile
           {!profile.url && <Row label={server ? 'Database' : 'File'}>{profile.database}</Row>}
           {!profile.url && server && <Row label="User">{profile.user ?? '(default)'}</Row>}
           {server && <Row label="SSL">{profile.ssl.mode + (profile.ssl.ca ? ` · CA ${profile.ssl.ca}` : '')}</Row>}
+          {server && profile.ssh && (
+            <Row label="SSH tunnel">
+              {`${profile.ssh.user ? `${profile.ssh.user}@` : ''}${profile.ssh.host}${profile.ssh.port ? `:${profile.ssh.port}` : ''}`}
+              {profile.ssh.jump ? ` via ${profile.ssh.jump}` : ''}
+            </Row>
+          )}
           {server && (
             <Row label="Password">
               {profile.passwordMode === 'stored'
