@@ -91,3 +91,20 @@ export function translateNetworkError(error: unknown, connection: ConnectionConf
   }
   return undefined
 }
+
+/**
+ * Runs a one-statement call again, once, when its pooled connection turned out to be dead before
+ * the statement was sent (the server killed it while idle): nothing ran, so retrying is safe.
+ */
+export async function retryIfStale<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    const stale =
+      error instanceof Migr8Error &&
+      error.code === 'CONNECTION_LOST' &&
+      /not queryable|closed state/i.test(error.message)
+    if (!stale) throw error
+    return fn()
+  }
+}

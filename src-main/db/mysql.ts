@@ -13,7 +13,7 @@ import type {
   SqlWrite,
   TransactionPolicy,
 } from './adapter.js'
-import { describeTarget, translateNetworkError } from './errors.js'
+import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
 
@@ -158,7 +158,7 @@ export class MysqlAdapter implements Adapter {
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.withSession((session) => session.query<T>(sql, params))
+    return retryIfStale(() => this.withSession((session) => session.query<T>(sql, params)))
   }
 
   async withSession<T>(fn: (session: MysqlSession) => Promise<T>): Promise<T> {

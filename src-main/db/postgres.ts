@@ -11,7 +11,7 @@ import type {
   SqlWrite,
   TransactionPolicy,
 } from './adapter.js'
-import { describeTarget, translateNetworkError } from './errors.js'
+import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
 
@@ -141,7 +141,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.withSession((session) => session.query<T>(sql, params))
+    return retryIfStale(() => this.withSession((session) => session.query<T>(sql, params)))
   }
 
   async withSession<T>(fn: (session: PostgresSession) => Promise<T>): Promise<T> {

@@ -68,8 +68,10 @@ export class HistoryStore {
     try {
       await this.adapter.query(`SELECT 1 FROM ${this.lockTable} WHERE 1 = 0`)
       return true
-    } catch {
-      return false
+    } catch (error) {
+      // Only a missing table means "no history"; a lost connection must not read as an empty database.
+      if (error instanceof Migr8Error && error.code === 'QUERY_FAILED') return false
+      throw error
     }
   }
 
