@@ -145,7 +145,11 @@ export const profileHandlers: Pick<
 
   async 'profiles.importYaml'({ path, name }, { profiles }) {
     const input = profileFromConfigFile(path, name)
-    if (input.passwordMode === 'stored' && !(await profiles.secrets.status()).available) input.passwordMode = 'ask'
+    if (!(await profiles.secrets.status()).available) {
+      if (input.passwordMode === 'stored') input.passwordMode = 'ask'
+      // Nowhere safe to keep them: SSH secrets are typed when asked, like the password.
+      if (input.passwordMode === 'none' && (input.sshPassword || input.sshPassphrase)) input.passwordMode = 'ask'
+    }
     return profiles.view(await profiles.save(input))
   },
 

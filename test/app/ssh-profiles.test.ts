@@ -234,6 +234,46 @@ describe('SSH profiles: store', () => {
   })
 })
 
+describe('SSH profiles: import from migr8.yaml', () => {
+  it('takes the ssh section, its passphrase to the secret store, and the TLS files', async () => {
+    const { dispatch } = await typedApi()
+    const project = tempDir('migr8-ssh-yaml-')
+    writeFileSync(
+      join(project, 'migr8.yaml'),
+      [
+        'database:',
+        '  driver: postgres',
+        '  host: db.internal',
+        '  name: app',
+        '  user: migr8',
+        '  password: db-secret-9',
+        '  ssl: { mode: verify-full, ca: ./certs/ca.pem, cert: ./certs/client.crt, key: ./certs/client.key }',
+        '  ssh:',
+        '    host: bastion.example.com',
+        '    user: deploy',
+        '    identityFile: ./keys/id_ed25519',
+        '    passphrase: key-secret-8',
+        '    jump: ops@jump',
+        '    strictHostKey: accept-new',
+        '',
+      ].join('\n'),
+    )
+    const imported = await dispatch('profiles.importYaml', { path: join(project, 'migr8.yaml') })
+    if (!imported.ok) throw new Error(imported.error.message)
+    const view = imported.value
+    expect(view.ssh).toMatchObject({
+      host: 'bastion.example.com',
+      user: 'deploy',
+      identityFile: join(project, 'keys', 'id_ed25519'),
+      jump: 'ops@jump',
+      strictHostKey: 'accept-new',
+    })
+    expect(view.ssl).toMatchObject({ mode: 'verify-full', cert: join(project, 'certs', 'client.crt') })
+    expect(view).toMatchObject({ hasSshPassphrase: true, hasSshPassword: false })
+    expect(JSON.stringify(view)).not.toMatch(/secret-[89]/)
+  })
+})
+
 const skip = missing(['/usr/sbin/sshd', '/usr/bin/ssh-keygen'], 'SSH profile tests')
 const dialects = (skip ? [] : await availableDialects(['postgres', 'mysql'])) as Array<'postgres' | 'mysql'>
 
