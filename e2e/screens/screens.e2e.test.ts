@@ -304,6 +304,34 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
       await shot(`${dialect}-seeds`)
     })
 
+    it.skipIf(!!skip || dialect !== 'postgres')(
+      '"ask every time" profiles: the screens ask once, then work',
+      async () => {
+        const c = state.connection!
+        const saved = await app.context.profiles.save(
+          ProfileInput.parse({
+            name: `Ask ${dialect}`,
+            driver: dialect,
+            host: c.host,
+            port: c.port,
+            user: c.user,
+            database: c.database,
+            ssl: { mode: 'disable' },
+            passwordMode: 'ask',
+            folders: { migrations: join(state.project!, 'migrations') },
+          }),
+        )
+        cleanups.push(async () => void (await app.context.profiles.delete(saved.id)))
+        await page.reload()
+        await page.evaluate((hash) => (window.location.hash = hash), `#/p/${saved.id}/migrations`)
+        await page.getByTestId('ask-password-card').waitFor()
+        // The PostgreSQL test server trusts local connections, so any password works; it travels with each call.
+        await page.getByTestId('ask-password').fill('typed-once')
+        await page.getByTestId('ask-password').press('Enter')
+        await expect.poll(() => page.getByTestId('mig-current').innerText()).toBe('000003')
+      },
+    )
+
     it.skipIf(!!skip)('safety net: a production down takes a labelled backup first, undo restores it', async () => {
       await saveProfile('production')
       await goto('migrations')

@@ -12,6 +12,7 @@ import { api, errorPayload } from '../client/api.js'
 import { BarChart } from '../screens/BarChart.js'
 import { databaseNameOf, formatDuration, formatTime } from '../screens/format.js'
 import { ErrorBox, JobPanel, UndoByRestoring, useFollowedJob } from '../screens/jobs.js'
+import { AskPasswordCard, useAskedPassword } from '../screens/password.js'
 import { SqlView } from '../screens/sql.js'
 import '../screens/screens.css'
 import { ConfirmDialog, TextPrompt } from './Dialogs.js'
@@ -56,10 +57,12 @@ const compareDesc = (a: Entry, b: Entry) => versionCollator.compare(b.version, a
 export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppInfoT }) {
   const toasts = useToasts()
   const queryClient = useQueryClient()
-  const canLoad = !!profile.folders.migrations && profile.passwordMode !== 'ask'
+  const asked = useAskedPassword(profile)
+  const password = asked.password
+  const canLoad = !!profile.folders.migrations && !asked.missing
   const status = useQuery({
     queryKey: ['migrations.status', profile.id],
-    queryFn: () => api('migrations.status', { profileId: profile.id }),
+    queryFn: () => api('migrations.status', { profileId: profile.id, password }),
     enabled: canLoad,
   })
   const invalidate = useMemo(
@@ -113,13 +116,13 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
     for (const queryKey of invalidate) void queryClient.invalidateQueries({ queryKey })
   }
   const validate = useMutation({
-    mutationFn: () => api('migrations.validate', { profileId: profile.id }),
+    mutationFn: () => api('migrations.validate', { profileId: profile.id, password }),
     onSuccess: (result) => setValidation(result),
     onError: (error) => toasts.error(error),
   })
   const repair = useMutation({
     mutationFn: (input: Omit<Input<'migrations.repair'>, 'profileId'>) =>
-      api('migrations.repair', { profileId: profile.id, ...input }),
+      api('migrations.repair', { profileId: profile.id, password, ...input }),
     onSuccess: (result) => {
       toasts.success('Repaired', result.actions.join('; ') || 'nothing to do')
       refresh()
@@ -127,7 +130,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
     onError: (error) => toasts.error(error),
   })
   const baseline = useMutation({
-    mutationFn: (version: string) => api('migrations.baseline', { profileId: profile.id, version }),
+    mutationFn: (version: string) => api('migrations.baseline', { profileId: profile.id, password, version }),
     onSuccess: (result) => {
       toasts.success('Baselined', `current version ${result.current ?? '—'}`)
       refresh()
@@ -146,17 +149,14 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
     onError: (error) => toasts.error(error),
   })
 
-  if (!canLoad) {
+  if (!profile.folders.migrations) {
     return (
       <div className="card">
-        {!profile.folders.migrations ? (
-          <p className="muted">This profile has no migrations folder. Edit it to set one.</p>
-        ) : (
-          <p className="muted">This profile asks for its password each time; use the command line meanwhile.</p>
-        )}
+        <p className="muted">This profile has no migrations folder. Edit it to set one.</p>
       </div>
     )
   }
+  if (asked.missing) return <AskPasswordCard profile={profile} onSubmit={(value) => asked.set(value)} />
 
   const data = status.data
   const drift = data?.entries.some((entry) => entry.state === 'checksum_drift')
@@ -172,7 +172,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           className="button button-primary"
           data-testid="mig-apply-all"
           disabled={busy || !data?.pending || profile.readOnly}
-          onClick={() => setPreview({ profileId: profile.id, action: 'up' })}
+          onClick={() => setPreview({ profileId: profile.id, password, action: 'up' })}
         >
           Apply {data?.pending ? `${data.pending} pending` : 'pending'}
         </button>
@@ -180,7 +180,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           className="button"
           data-testid="mig-redo"
           disabled={busy || !data?.current || profile.readOnly}
-          onClick={() => setPreview({ profileId: profile.id, action: 'redo' })}
+          onClick={() => setPreview({ profileId: profile.id, password, action: 'redo' })}
         >
           Redo last
         </button>
@@ -188,7 +188,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           className="button"
           data-testid="mig-down"
           disabled={busy || !data?.current || profile.readOnly}
-          onClick={() => setPreview({ profileId: profile.id, action: 'down', step: 1 })}
+          onClick={() => setPreview({ profileId: profile.id, password, action: 'down', step: 1 })}
         >
           Roll back last
         </button>
@@ -196,7 +196,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           <button
             className="button"
             disabled={busy}
-            onClick={() => setPreview({ profileId: profile.id, action: 'resume' })}
+            onClick={() => setPreview({ profileId: profile.id, password, action: 'resume' })}
           >
             Resume {partial.version}
           </button>
@@ -236,6 +236,13 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
       </div>
 
       {status.error && <ErrorBox error={errorPayload(status.error)} testId="migrations-error" />}
+      {status.error && profile.passwordMode === 'ask' && errorPayload(status.error).code === 'AUTH_FAILED' && (
+        <div>
+          <button className="button button-small" onClick={() => asked.set(undefined)}>
+            Enter the password again…
+          </button>
+        </div>
+      )}
 
       {data && (
         <div className="summary-strip" data-testid="migrations-summary">
@@ -284,7 +291,12 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
       {(job.job || job.running) && (
         <JobPanel job={job.job} pendingTitle="Starting…" testId="mig-job">
           {result?.safetyBackupId && (
-            <UndoByRestoring profile={profile} backupId={result.safetyBackupId} onStarted={(id) => job.follow(id)} />
+            <UndoByRestoring
+              profile={profile}
+              password={password}
+              backupId={result.safetyBackupId}
+              onStarted={(id) => job.follow(id)}
+            />
           )}
         </JobPanel>
       )}
@@ -328,10 +340,11 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
             {selectedEntry ? (
               <MigrationDetail
                 profile={profile}
+                password={password}
                 entry={selectedEntry}
                 busy={busy}
                 hasHistory={!!data.current}
-                onRun={(input) => setPreview({ profileId: profile.id, ...input })}
+                onRun={(input) => setPreview({ profileId: profile.id, password, ...input })}
                 onRepair={(input) => repair.mutate(input)}
                 onBaseline={(version) => setBaselining(version)}
               />
@@ -468,6 +481,7 @@ const TimelineRow = memo(function TimelineRow(props: {
 
 function MigrationDetail(props: {
   profile: ProfileViewT
+  password?: string
   entry: Entry
   busy: boolean
   hasHistory: boolean
@@ -479,7 +493,8 @@ function MigrationDetail(props: {
   const [direction, setDirection] = useState<'up' | 'down'>('up')
   const detail = useQuery({
     queryKey: ['migrations.detail', profile.id, entry.version, entry.state],
-    queryFn: () => api('migrations.detail', { profileId: profile.id, version: entry.version }),
+    queryFn: () =>
+      api('migrations.detail', { profileId: profile.id, password: props.password, version: entry.version }),
   })
   const d = detail.data
   const locked = props.busy || profile.readOnly

@@ -14,6 +14,7 @@ import { Dialog } from '../app/ui.js'
 import { BarChart } from './BarChart.js'
 import { databaseNameOf, formatBytes, formatDuration, formatTime } from './format.js'
 import { ErrorBox, JobPanel, UndoByRestoring, useFollowedJob } from './jobs.js'
+import { AskPasswordCard, useAskedPassword } from './password.js'
 import './screens.css'
 
 type Backup = Output<'backups.list'>['backups'][number]
@@ -39,6 +40,8 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
   const [cleaning, setCleaning] = useState(false)
   const [revealed, setRevealed] = useState<string>()
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['backups.list', profile.id] })
+  const asked = useAskedPassword(profile)
+  const password = asked.password
 
   const start = (promise: Promise<{ jobId: string }>) =>
     promise.then(
@@ -73,6 +76,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
   const result =
     job.job?.state === 'done' ? (job.job.result as { safetyBackupId?: string; target?: string }) : undefined
 
+  if (asked.missing) return <AskPasswordCard profile={profile} onSubmit={(value) => asked.set(value)} />
   return (
     <div className="screen backups-screen" data-testid="backups-screen">
       <div className="toolbar">
@@ -88,7 +92,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
           data-testid="backup-now"
           disabled={job.running}
           onClick={() => {
-            void start(api('backups.create', { profileId: profile.id, label: label.trim() || undefined }))
+            void start(api('backups.create', { profileId: profile.id, password, label: label.trim() || undefined }))
             setLabel('')
           }}
         >
@@ -129,7 +133,12 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
             </div>
           )}
           {result?.safetyBackupId && (
-            <UndoByRestoring profile={profile} backupId={result.safetyBackupId} onStarted={(id) => job.follow(id)} />
+            <UndoByRestoring
+              profile={profile}
+              password={password}
+              backupId={result.safetyBackupId}
+              onStarted={(id) => job.follow(id)}
+            />
           )}
         </JobPanel>
       )}
@@ -264,7 +273,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
           onClose={() => setRestoring(undefined)}
           onStart={(input) => {
             setRestoring(undefined)
-            void start(api('backups.restore', { profileId: profile.id, id: restoring.id, ...input }))
+            void start(api('backups.restore', { profileId: profile.id, password, id: restoring.id, ...input }))
           }}
         />
       )}

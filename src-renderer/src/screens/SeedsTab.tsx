@@ -12,6 +12,7 @@ import { api, errorPayload } from '../client/api.js'
 import { useToasts } from '../app/Toasts.js'
 import { formatBytes, formatCount, formatDuration } from './format.js'
 import { ErrorBox, JobPanel, UndoByRestoring, useFollowedJob } from './jobs.js'
+import { AskPasswordCard, useAskedPassword } from './password.js'
 import './screens.css'
 
 type Preview = Output<'seeds.preview'>
@@ -43,6 +44,8 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
     queryKey: ['seeds.list', profile.id],
     queryFn: () => api('seeds.list', { profileId: profile.id }),
   })
+  const asked = useAskedPassword(profile)
+  const password = asked.password
   const [file, setFile] = useState<{ path: string; name: string }>()
   const [delimiter, setDelimiter] = useState('')
   const [nulls, setNulls] = useState('\\N, NULL')
@@ -60,13 +63,14 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
     queryFn: () =>
       api('seeds.preview', {
         profileId: profile.id,
+        password,
         file: file!.path,
         delimiter: delimiter || undefined,
         nullValues,
         table: table.trim() || undefined,
         rows: 500,
       }),
-    enabled: !!file,
+    enabled: !!file && !asked.missing,
     placeholderData: keepPreviousData,
     retry: false,
   })
@@ -99,6 +103,7 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
     mutationFn: () =>
       api('seeds.run', {
         profileId: profile.id,
+        password,
         files: [file!.path],
         truncate,
         delimiter: delimiter || undefined,
@@ -108,7 +113,7 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
     onError: (error) => toasts.error(error),
   })
   const runAll = useMutation({
-    mutationFn: () => api('seeds.run', { profileId: profile.id, truncate }),
+    mutationFn: () => api('seeds.run', { profileId: profile.id, password, truncate }),
     onSuccess: (ref) => job.follow(ref.jobId),
     onError: (error) => toasts.error(error),
   })
@@ -116,6 +121,7 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
     job.job?.state === 'done' ? (job.job.result as { reports: Report[]; safetyBackupId?: string }) : undefined
   const failedReports = job.job?.state === 'failed' ? undefined : result?.reports.filter((r) => r.status === 'failed')
 
+  if (asked.missing) return <AskPasswordCard profile={profile} onSubmit={(value) => asked.set(value)} />
   return (
     <div className="screen seeds-screen" data-testid="seeds-screen">
       <div className="seeds-layout">
@@ -289,7 +295,12 @@ export function SeedsTab({ profile }: { profile: ProfileViewT }) {
             </div>
           )}
           {result?.safetyBackupId && (
-            <UndoByRestoring profile={profile} backupId={result.safetyBackupId} onStarted={(id) => job.follow(id)} />
+            <UndoByRestoring
+              profile={profile}
+              password={password}
+              backupId={result.safetyBackupId}
+              onStarted={(id) => job.follow(id)}
+            />
           )}
         </JobPanel>
       )}

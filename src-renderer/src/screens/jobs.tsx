@@ -161,6 +161,7 @@ export function JobPanel(props: {
 /** The safety net's result: the automatic backup taken first, and a one-click way back to it. */
 export function UndoByRestoring(props: {
   profile: ProfileViewT
+  password?: string
   backupId: string
   onStarted: (jobId: string) => void
 }) {
@@ -168,7 +169,13 @@ export function UndoByRestoring(props: {
   const [confirming, setConfirming] = useState(false)
   const name = databaseNameOf(props.profile)
   const restore = useMutation({
-    mutationFn: () => api('backups.restore', { profileId: props.profile.id, id: props.backupId, confirm: name }),
+    mutationFn: () =>
+      api('backups.restore', {
+        profileId: props.profile.id,
+        password: props.password,
+        id: props.backupId,
+        confirm: name,
+      }),
     onSuccess: (ref) => props.onStarted(ref.jobId),
     onError: (error) => toasts.error(error),
   })
