@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src-*/**/*.test.ts', 'test/**/*.test.ts', 'e2e/**/*.e2e.test.ts'],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: a few forks keep the databases busy without starving them.
     pool: 'forks',

@@ -7,7 +7,9 @@ export const CLI = `${REPO_ROOT}bin/migr8.mjs`
 let built = false
 /** Builds the CLI bundle from the current sources once per test file. */
 export function buildCli(): void {
-  if (built) return
+  // `npm test` builds once before vitest starts: rebuilding while other test files' CLI processes
+  // import the bundle's lazily loaded chunks would make them fail at random.
+  if (built || process.env.MIGR8_CLI_BUILT === '1') return
   execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' })
   built = true
 }
