@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { ERROR_CODES } from './errors.js'
 import type { Bridge as BridgeOf } from './schemas/bridge.js'
+import { adoptContract } from './schemas/adopt.js'
 import { backupContract } from './schemas/backups.js'
 import { migrationContract } from './schemas/migrations.js'
 import { seedContract } from './schemas/seeds.js'
@@ -303,6 +304,7 @@ export const contract = {
     output: MigrationStatusView,
   },
   ...migrationContract,
+  ...adoptContract,
   ...backupContract,
   ...seedContract,
 

@@ -16,6 +16,7 @@ import { HistoryStore } from '../../src-main/migrate/history.js'
 import { acquireMigrationLock, migrationLockKey } from '../../src-main/migrate/lock.js'
 import type { ConnectionConfig, Driver } from '../../src-main/config/schema.js'
 import { createDatabase, dropDatabase, serverUnavailable, uniqueName } from '../../test/support/databases.js'
+import { createTables, golangMigrateFiles, golangMigrateTable } from '../../test/adopt/tools.js'
 import {
   ARTIFACTS,
   browserUnavailable,
@@ -329,6 +330,59 @@ describe.skipIf(!!unavailable)(`screens in browser mode${unavailable ? ` (skippe
         await page.getByTestId('ask-password').fill('typed-once')
         await page.getByTestId('ask-password').press('Enter')
         await expect.poll(() => page.getByTestId('mig-current').innerText()).toBe('000003')
+      },
+    )
+
+    it.skipIf(!!skip || dialect !== 'sqlite')(
+      'adopt: a golang-migrate database shows the banner, the preview, and the adopted history',
+      async () => {
+        const project = mkdtempSync(join(tmpdir(), 'migr8-ui-adopt-'))
+        cleanups.push(async () => rmSync(project, { recursive: true, force: true }))
+        mkdirSync(join(project, 'migrations'))
+        for (const [name, sql] of Object.entries(golangMigrateFiles('gm')))
+          writeFileSync(join(project, 'migrations', name), sql)
+        const database = join(project, 'legacy.sqlite')
+        // golang-migrate applied 001 and stopped in 002 (dirty); 003 was never run.
+        const adapter = await openAdapter({ ...state.connection!, database })
+        try {
+          await createTables(adapter, 'gm', [1])
+          await golangMigrateTable(adapter, 2, true)
+        } finally {
+          await adapter.close()
+        }
+        const saved = await app.context.profiles.save(
+          ProfileInput.parse({
+            name: 'Legacy sqlite',
+            driver: 'sqlite',
+            database,
+            ssl: { mode: 'disable' },
+            passwordMode: 'none',
+            folders: { migrations: join(project, 'migrations') },
+          }),
+        )
+        cleanups.push(async () => void (await app.context.profiles.delete(saved.id)))
+        await page.reload()
+        await page.evaluate((hash) => (window.location.hash = hash), `#/p/${saved.id}/migrations`)
+        await expect.poll(() => page.getByTestId('adopt-banner').innerText()).toContain('golang-migrate')
+        expect(await page.getByTestId('adopt-banner').innerText()).toContain('1 row')
+        expect(await page.getByTestId('mig-current').innerText()).toBe('none')
+        await shot('sqlite-adopt-banner')
+
+        await page.getByTestId('adopt-open').click()
+        await expect.poll(() => page.getByTestId('adopt-entry').count()).toBe(3)
+        await page.locator('[data-testid="adopt-entry"][data-version="002"][data-state="stopped"]').waitFor()
+        expect(await page.getByTestId('adopt-stopped').innerText()).toContain('dirty in golang-migrate')
+        expect(await page.getByTestId('adopt-to-import').innerText()).toBe('2')
+        await shot('sqlite-adopt-preview')
+
+        await runJob('mig-job', () => page.getByTestId('adopt-confirm').click())
+        await page.locator('[data-testid="mig-row"][data-version="001"][data-state="applied"]').waitFor()
+        await page.locator('[data-testid="mig-row"][data-version="002"][data-state="partial"]').waitFor()
+        await page.locator('[data-testid="mig-row"][data-version="003"][data-state="pending"]').waitFor()
+        // Migr8 has history now: the banner gives way to a small button.
+        await page.getByTestId('adopt-line').waitFor()
+        expect(await page.getByTestId('adopt-banner').count()).toBe(0)
+        await shot('sqlite-adopted')
       },
     )
 

@@ -1,3 +1,4 @@
+import { adoptHandlers } from './adopt.js'
 import { appHandlers } from './app.js'
 import { backupHandlers } from './backups.js'
 import type { HandlerTable } from './context.js'
@@ -13,6 +14,7 @@ export const handlers: HandlerTable = {
   ...profileHandlers,
   ...secretHandlers,
   ...migrationHandlers,
+  ...adoptHandlers,
   ...backupHandlers,
   ...seedHandlers,
   ...jobHandlers,

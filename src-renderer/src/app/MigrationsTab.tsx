@@ -15,6 +15,7 @@ import { ErrorBox, JobPanel, UndoByRestoring, useFollowedJob } from '../screens/
 import { AskPasswordCard, useAskedPassword } from '../screens/password.js'
 import { SqlView } from '../screens/sql.js'
 import '../screens/screens.css'
+import { AdoptBanner } from './AdoptPanel.js'
 import { ConfirmDialog, TextPrompt } from './Dialogs.js'
 import { useToasts } from './Toasts.js'
 import { Dialog } from './ui.js'
@@ -70,6 +71,7 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
       ['migrations.status', profile.id],
       ['migrations.detail', profile.id],
       ['backups.list', profile.id],
+      ['adopt.detect', profile.id],
     ],
     [profile.id],
   )
@@ -268,6 +270,15 @@ export function MigrationsTab({ profile }: { profile: ProfileViewT; info?: AppIn
           Locked: another process holds the migration lock since {formatTime(data.lock.since)} ({data.lock.owner}).
           Actions wait for it (up to the lock timeout).
         </div>
+      )}
+      {data && (
+        <AdoptBanner
+          profile={profile}
+          password={password}
+          hasHistory={data.entries.some((entry) => entry.state !== 'pending')}
+          busy={busy}
+          onStarted={(jobId) => job.follow(jobId)}
+        />
       )}
       {data?.problems.map((problem) => (
         <div key={problem} className="problem-line" data-testid="mig-problem">
