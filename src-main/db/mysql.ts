@@ -16,6 +16,7 @@ import type {
 import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
+import { inTransaction } from './transaction.js'
 
 /** Statements MySQL can roll back; anything else (DDL) commits the open transaction implicitly. */
 const TRANSACTIONAL_FIRST_WORDS = new Set([
@@ -62,14 +63,9 @@ class MysqlSession implements Session {
       for (const write of writes) await this.query(write.sql, write.params)
       return
     }
-    await this.begin()
-    try {
+    await inTransaction(this, async () => {
       for (const write of writes) await this.query(write.sql, write.params)
-      await this.commit()
-    } catch (error) {
-      await this.rollback().catch(() => undefined)
-      throw error
-    }
+    })
   }
   private inTransaction = false
   begin = async () => {
@@ -176,17 +172,7 @@ export class MysqlAdapter implements Adapter {
   }
 
   async withTransaction<T>(fn: (session: MysqlSession) => Promise<T>): Promise<T> {
-    return this.withSession(async (session) => {
-      await session.begin()
-      try {
-        const result = await fn(session)
-        await session.commit()
-        return result
-      } catch (error) {
-        await session.rollback().catch(() => undefined)
-        throw error
-      }
-    })
+    return this.withSession((session) => inTransaction(session, fn))
   }
 
   quoteIdent = quoteIdent

@@ -14,6 +14,7 @@ import type {
 import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
+import { inTransaction } from './transaction.js'
 
 /** Statements PostgreSQL refuses inside a transaction block, by their leading keywords. */
 const NON_TRANSACTIONAL: ReadonlyArray<{ words: string[]; label: string }> = [
@@ -164,17 +165,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async withTransaction<T>(fn: (session: PostgresSession) => Promise<T>): Promise<T> {
-    return this.withSession(async (session) => {
-      await session.begin()
-      try {
-        const result = await fn(session)
-        await session.commit()
-        return result
-      } catch (error) {
-        await session.rollback().catch(() => undefined)
-        throw error
-      }
-    })
+    return this.withSession((session) => inTransaction(session, fn))
   }
 
   quoteIdent = quoteIdent

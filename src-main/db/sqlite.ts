@@ -14,6 +14,7 @@ import type {
   TransactionPolicy,
 } from './adapter.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
+import { inTransaction } from './transaction.js'
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
@@ -110,15 +111,7 @@ export class SqliteAdapter implements Adapter {
   }
 
   async withTransaction<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    await this.session.begin()
-    try {
-      const result = await fn(this.session)
-      await this.session.commit()
-      return result
-    } catch (error) {
-      if (this.db.inTransaction) await this.session.rollback().catch(() => undefined)
-      throw error
-    }
+    return inTransaction(this.session, fn)
   }
 
   quoteIdent = quoteIdent
