@@ -5,7 +5,7 @@ import type { Socket } from 'node:net'
 import mysql from 'mysql2/promise'
 import { Migr8Error, cancelled } from '../../src-shared/errors.js'
 import type { Adapter, ColumnInfo, Session } from '../db/adapter.js'
-import { notUtf8 } from './csv.js'
+import { notUtf8, streamCsv, type CsvFormat } from './csv.js'
 import { classifyTarget, emptyMeansNull } from './infer.js'
 import { scanFile } from './scan.js'
 import {
@@ -162,7 +162,7 @@ class MysqlLoaderSession implements LoaderSession {
   private async checkWarnings(
     result: LoadResult,
     table: string,
-    lineOf: (row: number) => number | undefined,
+    lineOf: (row: number) => number | undefined | Promise<number | undefined>,
   ): Promise<void> {
     if (!result.warningStatus) return
     const warnings = await this.session.query<{ Level: string; Code: number; Message: string }>(
@@ -172,7 +172,7 @@ class MysqlLoaderSession implements LoaderSession {
     if (serious.length === 0) return
     const first = serious[0]
     const row = warningRow(first.Message)
-    const line = row !== undefined ? lineOf(row - 1) : undefined
+    const line = row !== undefined ? await lineOf(row - 1) : undefined
     throw new Migr8Error(
       'SEED_FAILED',
       `${line !== undefined ? `line ${line}: ` : ''}${first.Message} (loading ${table}; ${result.warningStatus} warning${result.warningStatus === 1 ? '' : 's'} in all).`,
@@ -336,8 +336,9 @@ class MysqlLoaderSession implements LoaderSession {
     try {
       const result = await this.load(sql, token, tap)
       if (csv.signal?.aborted) throw cancelled()
-      // LOAD DATA counts rows after the ignored header: data row N is line N + 1 without multi-line fields.
-      await this.checkWarnings(result, target.table, (row) => row + 2)
+      // LOAD DATA counts records, and quoted line breaks make records span lines: find the line by parsing
+      // the file, which only a failing load pays for.
+      await this.checkWarnings(result, target.table, (row) => lineOfRecord(csv.file, csv, row, csv.signal))
       return { rows: result.affectedRows, method: 'load-data-passthrough' }
     } finally {
       csv.signal?.removeEventListener('abort', onAbort)
@@ -423,4 +424,40 @@ export async function refineMysqlColumns(
   return columns.map((column) =>
     column.type === 'longtext' && json.has(column.name) ? { ...column, type: 'json' } : column,
   )
+}
+
+/** The line a 0-based data record starts on, parsing the file up to it. */
+async function lineOfRecord(
+  file: string,
+  format: CsvFormat,
+  index: number,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  let seen = 0
+  let line: number | undefined
+  try {
+    await streamCsv(
+      file,
+      format,
+      {
+        header: () => undefined,
+        batch: (_rows, lines) => {
+          if (line === undefined && index < seen + lines.length) {
+            line = lines[index - seen]
+            stop.abort()
+          }
+          seen += lines.length
+        },
+      },
+      stop.signal,
+    )
+  } catch (error) {
+    if (line === undefined) throw error
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+  }
+  return line
 }
