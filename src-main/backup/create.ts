@@ -44,6 +44,12 @@ async function streamToFile(
   const raw = codec.passThrough ? stored : new Meter({ ...progress, onProgress: context.onProgress })
   const stages = codec.passThrough ? [source.stream, stored, file] : [source.stream, raw, codec.stream, stored, file]
   const flowing = pipeline(stages as unknown as Parameters<typeof pipeline>[0][], { signal: context.signal })
+  // When writing fails (full disk, unwritable folder) stop the tools at once rather than wait for them
+  // to notice a closed pipe: a tool blocked on a pipe nobody reads would otherwise never exit.
+  flowing.catch(() => {
+    source.kill()
+    codec.kill()
+  })
   const results = await Promise.allSettled([flowing, source.exited, codec.exited])
   const failures = results
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
