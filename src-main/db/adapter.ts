@@ -83,10 +83,6 @@ export interface Adapter {
 
   /** DDL creating Migr8's history, journal and lock tables if they do not exist. */
   historyTablesDdl(table: string): string[]
-  /** SQL type names used by portable DDL written elsewhere. */
-  readonly types: { text: string; bigint: string; timestamp: string; autoId: string }
-  /** Current timestamp expression as the history table stores it. */
-  readonly now: string
 
   /**
    * Session-level advisory lock (PostgreSQL pg_try_advisory_lock, MySQL GET_LOCK). Returns

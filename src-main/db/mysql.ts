@@ -16,6 +16,7 @@ import type {
 import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
+import { historyTablesDdl, type HistoryColumnTypes } from './history-ddl.js'
 import { inTransaction } from './transaction.js'
 
 /** Statements MySQL can roll back; anything else (DDL) commits the open transaction implicitly. */
@@ -86,15 +87,19 @@ class MysqlSession implements Session {
   }
 }
 
+const HISTORY_TYPES: HistoryColumnTypes = {
+  version: 'varchar(191)',
+  text: 'text',
+  longText: 'mediumtext',
+  timestamp: 'datetime(3)',
+  bigint: 'bigint',
+  int: 'int',
+  autoId: 'bigint AUTO_INCREMENT PRIMARY KEY',
+  tableOptions: ' DEFAULT CHARSET=utf8mb4',
+}
+
 export class MysqlAdapter implements Adapter {
   readonly dialect = 'mysql' as const
-  readonly types = {
-    text: 'text',
-    bigint: 'bigint',
-    timestamp: 'datetime(3)',
-    autoId: 'bigint AUTO_INCREMENT PRIMARY KEY',
-  }
-  readonly now = 'CURRENT_TIMESTAMP(3)'
   private pool: mysql.Pool
 
   constructor(readonly connection: ConnectionConfig) {
@@ -199,37 +204,7 @@ export class MysqlAdapter implements Adapter {
   }
 
   historyTablesDdl(table: string): string[] {
-    const t = (suffix = '') => this.qualifiedTable(`${table}${suffix}`)
-    return [
-      `CREATE TABLE IF NOT EXISTS ${t()} (
-        version varchar(191) NOT NULL PRIMARY KEY,
-        name text NOT NULL,
-        checksum varchar(100) NOT NULL,
-        state varchar(16) NOT NULL,
-        applied_at datetime(3) NOT NULL,
-        execution_ms bigint NOT NULL DEFAULT 0,
-        applied_by text NOT NULL,
-        statements_done int NOT NULL DEFAULT 0,
-        statements_total int NOT NULL DEFAULT 0,
-        statement_hashes mediumtext,
-        error text
-      ) DEFAULT CHARSET=utf8mb4`,
-      `CREATE TABLE IF NOT EXISTS ${t('_journal')} (
-        id bigint AUTO_INCREMENT PRIMARY KEY,
-        version varchar(191),
-        event varchar(24) NOT NULL,
-        at datetime(3) NOT NULL,
-        actor text NOT NULL,
-        duration_ms bigint,
-        detail text
-      ) DEFAULT CHARSET=utf8mb4`,
-      `CREATE TABLE IF NOT EXISTS ${t('_lock')} (
-        id int NOT NULL PRIMARY KEY,
-        owner text NOT NULL,
-        acquired_at datetime(3) NOT NULL,
-        expires_at datetime(3) NOT NULL
-      ) DEFAULT CHARSET=utf8mb4`,
-    ]
+    return historyTablesDdl((suffix) => this.qualifiedTable(`${table}${suffix}`), HISTORY_TYPES)
   }
 
   /** GET_LOCK names are limited to 64 characters, so the key is hashed. */

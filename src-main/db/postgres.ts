@@ -14,6 +14,7 @@ import type {
 import { describeTarget, retryIfStale, translateNetworkError } from './errors.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
+import { historyTablesDdl, type HistoryColumnTypes } from './history-ddl.js'
 import { inTransaction } from './transaction.js'
 
 /** Statements PostgreSQL refuses inside a transaction block, by their leading keywords. */
@@ -83,10 +84,19 @@ class PostgresSession implements Session {
   }
 }
 
+const HISTORY_TYPES: HistoryColumnTypes = {
+  version: 'varchar(255)',
+  text: 'text',
+  longText: 'text',
+  timestamp: 'timestamptz',
+  bigint: 'bigint',
+  int: 'integer',
+  autoId: 'bigserial PRIMARY KEY',
+  tableOptions: '',
+}
+
 export class PostgresAdapter implements Adapter {
   readonly dialect = 'postgres' as const
-  readonly types = { text: 'text', bigint: 'bigint', timestamp: 'timestamptz', autoId: 'bigserial PRIMARY KEY' }
-  readonly now = 'now()'
   private pool: pg.Pool
 
   constructor(readonly connection: ConnectionConfig) {
@@ -195,37 +205,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   historyTablesDdl(table: string): string[] {
-    const t = (suffix = '') => this.qualifiedTable(`${table}${suffix}`)
-    return [
-      `CREATE TABLE IF NOT EXISTS ${t()} (
-        version varchar(255) PRIMARY KEY,
-        name text NOT NULL,
-        checksum varchar(100) NOT NULL,
-        state varchar(16) NOT NULL,
-        applied_at timestamptz NOT NULL,
-        execution_ms bigint NOT NULL DEFAULT 0,
-        applied_by text NOT NULL,
-        statements_done integer NOT NULL DEFAULT 0,
-        statements_total integer NOT NULL DEFAULT 0,
-        statement_hashes text,
-        error text
-      )`,
-      `CREATE TABLE IF NOT EXISTS ${t('_journal')} (
-        id bigserial PRIMARY KEY,
-        version varchar(255),
-        event varchar(24) NOT NULL,
-        at timestamptz NOT NULL,
-        actor text NOT NULL,
-        duration_ms bigint,
-        detail text
-      )`,
-      `CREATE TABLE IF NOT EXISTS ${t('_lock')} (
-        id integer PRIMARY KEY,
-        owner text NOT NULL,
-        acquired_at timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL
-      )`,
-    ]
+    return historyTablesDdl((suffix) => this.qualifiedTable(`${table}${suffix}`), HISTORY_TYPES)
   }
 
   async tryAdvisoryLock(session: Session, key: string): Promise<boolean> {

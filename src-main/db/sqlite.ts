@@ -14,6 +14,7 @@ import type {
   TransactionPolicy,
 } from './adapter.js'
 import { leadingKeywords, splitSql } from './sql/split.js'
+import { historyTablesDdl, type HistoryColumnTypes } from './history-ddl.js'
 import { inTransaction } from './transaction.js'
 
 function quoteIdent(name: string): string {
@@ -72,10 +73,19 @@ class SqliteSession implements Session {
   rollback = () => this.execute('ROLLBACK')
 }
 
+const HISTORY_TYPES: HistoryColumnTypes = {
+  version: 'TEXT',
+  text: 'TEXT',
+  longText: 'TEXT',
+  timestamp: 'TEXT',
+  bigint: 'INTEGER',
+  int: 'INTEGER',
+  autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  tableOptions: '',
+}
+
 export class SqliteAdapter implements Adapter {
   readonly dialect = 'sqlite' as const
-  readonly types = { text: 'TEXT', bigint: 'INTEGER', timestamp: 'TEXT', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT' }
-  readonly now = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
   readonly db: Database.Database
   private readonly session = new SqliteSession(this)
 
@@ -140,37 +150,7 @@ export class SqliteAdapter implements Adapter {
   }
 
   historyTablesDdl(table: string): string[] {
-    const t = (suffix = '') => this.qualifiedTable(`${table}${suffix}`)
-    return [
-      `CREATE TABLE IF NOT EXISTS ${t()} (
-        version TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        checksum TEXT NOT NULL,
-        state TEXT NOT NULL,
-        applied_at TEXT NOT NULL,
-        execution_ms INTEGER NOT NULL DEFAULT 0,
-        applied_by TEXT NOT NULL,
-        statements_done INTEGER NOT NULL DEFAULT 0,
-        statements_total INTEGER NOT NULL DEFAULT 0,
-        statement_hashes TEXT,
-        error TEXT
-      )`,
-      `CREATE TABLE IF NOT EXISTS ${t('_journal')} (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        version TEXT,
-        event TEXT NOT NULL,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        duration_ms INTEGER,
-        detail TEXT
-      )`,
-      `CREATE TABLE IF NOT EXISTS ${t('_lock')} (
-        id INTEGER PRIMARY KEY,
-        owner TEXT NOT NULL,
-        acquired_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-      )`,
-    ]
+    return historyTablesDdl((suffix) => this.qualifiedTable(`${table}${suffix}`), HISTORY_TYPES)
   }
 
   async describeTable(table: string): Promise<ColumnInfo[] | undefined> {
