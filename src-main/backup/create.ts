@@ -72,6 +72,17 @@ async function streamToFile(
   return { sizeRaw: raw.bytes, sizeCompressed: stored.bytes, sha256: stored.digest() }
 }
 
+/** How often a dump starts again when DDL raced its consistent snapshot. */
+const SNAPSHOT_ATTEMPTS = 3
+
+/**
+ * MySQL/MariaDB's `--single-transaction` dump fails with error 1412 when a table is created or
+ * altered after its snapshot began (e.g. a concurrent migration); the server asks to retry.
+ */
+function tableChangedUnderSnapshot(error: Migr8Error): boolean {
+  return /Error 1412|Table definition has changed/i.test(`${error.message} ${String(error.details?.stderr ?? '')}`)
+}
+
 async function runDump(
   plan: DumpPlan,
   compression: CompressionPlan,
@@ -179,15 +190,29 @@ export async function createBackup(
     `backing up ${adapter.connection.database} with ${plan.tool} ${plan.toolVersion}${compression.compressor ? ` | ${compression.compressor}` : ''} to ${temp}`,
   )
 
-  let written: Written
-  try {
-    written = await runDump(plan, compression, dir, temp, context)
-    throwIfAborted(context.signal)
-    await rename(temp, finalPath)
-    await fsyncDir(dir)
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined)
-    throw asMigr8Error(error, 'BACKUP_FAILED', `Backup of ${adapter.connection.database}`, REMEDY, context.signal)
+  let written: Written | undefined
+  for (let attempt = 1; !written; attempt++) {
+    try {
+      written = await runDump(plan, compression, dir, temp, context)
+      throwIfAborted(context.signal)
+      await rename(temp, finalPath)
+      await fsyncDir(dir)
+    } catch (error) {
+      written = undefined
+      await rm(temp, { force: true }).catch(() => undefined)
+      const typed = asMigr8Error(
+        error,
+        'BACKUP_FAILED',
+        `Backup of ${adapter.connection.database}`,
+        REMEDY,
+        context.signal,
+      )
+      if (attempt >= SNAPSHOT_ATTEMPTS || context.signal?.aborted || !tableChangedUnderSnapshot(typed)) throw typed
+      context.onLog?.(
+        'warn',
+        `a table was created or altered as the dump began; starting it again (${attempt + 1}/${SNAPSHOT_ATTEMPTS})`,
+      )
+    }
   }
 
   const record: BackupRecord = {
