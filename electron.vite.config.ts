@@ -26,6 +26,8 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
           // The engine host, started with utilityProcess.fork (handlers and engines off the main process).
           'api-host': resolve(import.meta.dirname, 'src-main/electron/api-host.ts'),
+          // The CSV parsing worker thread of seed imports (found beside the engine code at run time).
+          'seed-parser': resolve(import.meta.dirname, 'src-main/seed/parse-worker.ts'),
         },
       },
     },

@@ -13,7 +13,8 @@ const outdirFlag = process.argv.indexOf('--outdir')
 const outdir = outdirFlag > 0 ? process.argv[outdirFlag + 1] : 'out/cli'
 
 await build({
-  entryPoints: { migr8: 'src-main/cli/main.ts' },
+  // seed-parser: the CSV parsing worker thread (src-main/seed/csv-batches.ts looks for it beside the chunks).
+  entryPoints: { migr8: 'src-main/cli/main.ts', 'seed-parser': 'src-main/seed/parse-worker.ts' },
   outdir,
   bundle: true,
   platform: 'node',

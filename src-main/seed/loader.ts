@@ -14,6 +14,11 @@ export interface LoadTarget {
 export interface RowWriter {
   readonly method: LoadMethod
   write(rows: unknown[][], lines: ArrayLike<number>): void | Promise<void>
+  /** Loaders fed the bulk text format (see `textFormatRow`) take rows already serialised in it. */
+  readonly textFormat?: 'postgres' | 'mysql'
+  writeText?(text: string, lines: ArrayLike<number>): void | Promise<void>
+  /** Rows as one flat array, `columns.length` values per row (what the CSV parser hands over). */
+  writeFlat?(values: unknown[], lines: ArrayLike<number>): void | Promise<void>
   finish(): Promise<number>
   /** Stops a load that failed or was cancelled (the transaction is rolled back by the caller). */
   abort(): Promise<void>

@@ -66,10 +66,6 @@ export function infileFactoryFor(token: string, stream: Readable): (path: string
   }
 }
 
-const BOOLEAN_CASE =
-  "CASE LOWER(@v) WHEN 'true' THEN 1 WHEN 't' THEN 1 WHEN 'yes' THEN 1 WHEN 'y' THEN 1 WHEN 'on' THEN 1 " +
-  "WHEN 'false' THEN 0 WHEN 'f' THEN 0 WHEN 'no' THEN 0 WHEN 'n' THEN 0 WHEN 'off' THEN 0 ELSE @v END"
-
 /** `… for column `total` at row 3` → 3 */
 function warningRow(message: string): number | undefined {
   const match = /at row (\d+)/.exec(message)
@@ -197,22 +193,27 @@ class MysqlLoaderSession implements LoaderSession {
     done.catch((error) => (failure ??= error))
     const socket = socketOf(this.raw)
     const congested = () => data.writableLength > HIGH_WATER || (socket?.writableLength ?? 0) > HIGH_WATER
+    const writeText = (chunk: string, rowLines: ArrayLike<number>) => {
+      if (failure) throw failure
+      lines.add(rowLines)
+      data.write(chunk)
+      if (!congested()) return
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (failure || !congested()) resolve()
+          else setTimeout(check, 2)
+        }
+        check()
+      })
+    }
     return {
       method: 'load-data',
+      textFormat: 'mysql',
+      writeText,
       write(rows, rowLines) {
-        if (failure) throw failure
-        lines.add(rowLines)
         let chunk = ''
         for (const row of rows) chunk += textFormatRow(row, 'mysql')
-        data.write(chunk)
-        if (!congested()) return
-        return new Promise<void>((resolve) => {
-          const check = () => {
-            if (failure || !congested()) resolve()
-            else setTimeout(check, 2)
-          }
-          check()
-        })
+        return writeText(chunk, rowLines)
       },
       finish: async () => {
         data.end()
@@ -293,28 +294,25 @@ class MysqlLoaderSession implements LoaderSession {
     csv: CsvPassthrough,
   ): Promise<{ rows: number; method: 'load-data-passthrough' } | undefined> {
     if (!this.localInfile) return undefined
+    const markers = csv.nullValues.filter((value) => value !== '')
+    // Only a file the server reads as it is: turning NULL markers, empty fields or boolean spellings into
+    // the engine's values takes per-column SET expressions, which cost the server more than parsing the
+    // file in the engine's worker thread costs (measured in docs/performance.md, "Seeds").
+    const plain = csv.columns.every(
+      (column) =>
+        !csv.nullValues.includes('') &&
+        !emptyMeansNull(classifyTarget(column.type)) &&
+        classifyTarget(column.type) !== 'boolean',
+    )
+    if (markers.length > 0 || !plain) return undefined
     const scan = await scanFile(csv.file, [], csv.signal)
     if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
     // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
     if (scan.oddQuotes) return undefined
     const token = `migr8-seed-${randomUUID()}.csv`
-    const markers = csv.nullValues.filter((value) => value !== '')
-    const variables = csv.columns.map((_, index) => `@c${index}`)
-    const assignments = csv.columns.map((column, index) => {
-      const emptyNull = csv.nullValues.includes('') || emptyMeansNull(classifyTarget(column.type))
-      const tests = [
-        ...(markers.length > 0 ? [`@c${index} IN (${markers.map((m) => mysql.escape(m)).join(', ')})`] : []),
-        ...(emptyNull ? [`@c${index} = ''`] : []),
-      ]
-      // MySQL reads only 1/0 into a BOOLEAN (tinyint(1)) column; the spellings the engine accepts are mapped.
-      const raw =
-        classifyTarget(column.type) === 'boolean' ? `${BOOLEAN_CASE.replace(/@v/g, `@c${index}`)}` : `@c${index}`
-      const value = tests.length > 0 ? `IF(${tests.join(' OR ')}, NULL, ${raw})` : raw
-      return `${escapeId(column.name)} = ${value}`
-    })
     const sql = `LOAD DATA LOCAL INFILE ${mysql.escape(token)} INTO TABLE ${escapeId(target.table)} CHARACTER SET utf8mb4
       FIELDS TERMINATED BY ${mysql.escape(csv.delimiter)} OPTIONALLY ENCLOSED BY '"' ESCAPED BY ''
-      LINES TERMINATED BY ${mysql.escape(csv.newline)} IGNORE 1 LINES (${variables.join(', ')}) SET ${assignments.join(', ')}`
+      LINES TERMINATED BY ${mysql.escape(csv.newline)} IGNORE 1 LINES (${csv.columns.map((column) => escapeId(column.name)).join(', ')})`
     const socket = socketOf(this.raw)
     let sent = 0
     const source = createReadStream(csv.file, { highWaterMark: 1 << 20 })

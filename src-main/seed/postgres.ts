@@ -102,24 +102,29 @@ class PostgresLoaderSession implements LoaderSession {
     let failure: unknown
     stream.on('error', (error) => (failure ??= error))
     const translate = (error: unknown) => this.translate(error, target, (copyLine) => lines.lineOf(copyLine - 1))
+    const writeText = (chunk: string, rowLines: ArrayLike<number>) => {
+      if (failure) throw translate(failure)
+      lines.add(rowLines)
+      stream.write(chunk)
+      if (stream.writableLength < HIGH_WATER) return
+      return new Promise<void>((resolve, reject) => {
+        const done = () => (
+          stream.off('drain', done),
+          stream.off('error', done),
+          failure ? reject(translate(failure)) : resolve()
+        )
+        stream.on('drain', done)
+        stream.on('error', done)
+      })
+    }
     return {
       method: 'copy',
+      textFormat: 'postgres',
+      writeText,
       write(rows, rowLines) {
-        if (failure) throw translate(failure)
-        lines.add(rowLines)
         let chunk = ''
         for (const row of rows) chunk += textFormatRow(row, 'postgres')
-        stream.write(chunk)
-        if (stream.writableLength < HIGH_WATER) return
-        return new Promise<void>((resolve, reject) => {
-          const done = () => (
-            stream.off('drain', done),
-            stream.off('error', done),
-            failure ? reject(translate(failure)) : resolve()
-          )
-          stream.on('drain', done)
-          stream.on('error', done)
-        })
+        return writeText(chunk, rowLines)
       },
       async finish() {
         if (failure) throw translate(failure)

@@ -2,7 +2,8 @@ import { Migr8Error, cancelled, throwIfAborted, toErrorPayload } from '../../src
 import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
-import { MAX_CSV_COLUMNS, readCsvHead, streamCsv } from './csv.js'
+import { MAX_CSV_COLUMNS, readCsvHead } from './csv.js'
+import { parseCsvBatches } from './csv-batches.js'
 import type { LoaderSession, RowWriter, SeedLoader } from './loader.js'
 import { describeForSeed, loaderFor, type LoaderOptions } from './loaders.js'
 import { RowError, assertLoadable, mapColumns, rowConverter } from './mapping.js'
@@ -111,43 +112,35 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
     )
     if (loaded) return { table: source.table, rows: loaded.rows, method: loaded.method }
   }
-  const convert = rowConverter(targets, {
-    dialect: adapter.dialect,
-    nullValues: run.nullValues,
-    convert: run.checkValues,
-  })
   const reject = rejecter(run)
   const writer = session ? await session.rows({ table: source.table, columns: targets }) : undefined
+  const text = writer?.writeText ? writer.textFormat : undefined
   let rows = 0
   try {
-    await streamCsv(
-      source.file,
-      head.format,
+    await parseCsvBatches(
       {
-        header: (fields) => {
-          if (fields.length > MAX_CSV_COLUMNS)
-            throw new Migr8Error(
-              'SEED_INVALID',
-              `${source.name} has ${fields.length} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`,
-              'Check the delimiter and the header row.',
-            )
-        },
-        batch: (batch, lines, bytes) => {
-          const values: unknown[][] = []
-          const kept: number[] = []
-          for (let i = 0; i < batch.length; i++) {
-            try {
-              values.push(convert(batch[i], lines[i]))
-              kept.push(lines[i])
-            } catch (error) {
-              if (!(error instanceof RowError)) throw error
-              reject(error.bad)
-            }
-          }
-          rows += values.length
-          progress(run, rows, bytes)
-          if (writer && values.length > 0) return writer.write(values, kept)
-        },
+        file: source.file,
+        name: source.name,
+        format: head.format,
+        targets,
+        dialect: adapter.dialect,
+        nullValues: run.nullValues,
+        convert: run.checkValues,
+        stopAtFirstBad: !options.dryRun,
+        text,
+      },
+      (batch) => {
+        for (const bad of batch.bad) reject(bad)
+        rows += batch.lines.length
+        progress(run, rows, batch.bytes)
+        if (!writer || batch.lines.length === 0) return
+        if (batch.text !== undefined) return writer.writeText!(batch.text, batch.lines)
+        const values = batch.values!
+        if (writer.writeFlat) return writer.writeFlat(values, batch.lines)
+        const width = targets.length
+        const nested: unknown[][] = []
+        for (let at = 0; at < values.length; at += width) nested.push(values.slice(at, at + width))
+        return writer.write(nested, batch.lines)
       },
       run.ctx.signal,
     )

@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { Migr8Error, cancelled, type ErrorPayload } from '../../src-shared/errors.js'
+import type { ColumnInfo, Dialect } from '../db/adapter.js'
+import { MAX_CSV_COLUMNS, streamCsv, type CsvFormat } from './csv.js'
+import { textFormatRow } from './loader.js'
+import { RowError, rowConverter } from './mapping.js'
+import type { BadRow } from './types.js'
+
+/** Everything needed to parse and convert a CSV file's rows; plain data, so it can cross to a worker. */
+export interface CsvParseJob {
+  file: string
+  /** Shown in errors (the seed's name). */
+  name: string
+  format: CsvFormat
+  targets: ColumnInfo[]
+  dialect: Dialect
+  nullValues: string[]
+  /** Check and convert every value for its column. */
+  convert: boolean
+  /** Stop at the first bad row (a real load); false in a dry run, which lists them all. */
+  stopAtFirstBad: boolean
+  /** Serialise rows into this bulk text format (COPY text / LOAD DATA) instead of returning values. */
+  text?: 'postgres' | 'mysql'
+}
+
+export interface ParsedBatch {
+  /**
+   * Converted values, row after row, `targets.length` per row (when the job has no `text`): one flat
+   * array, because copying it to another thread costs a fraction of an array per row.
+   */
+  values?: unknown[]
+  /** The rows in the job's text format, one line each (when it has). */
+  text?: string
+  /** File line of each row kept. */
+  lines: number[]
+  /** Rows refused, in file order (a real load stops at the first). */
+  bad: BadRow[]
+  /** Bytes of the file read so far. */
+  bytes: number
+}
+
+export type BatchHandler = (batch: ParsedBatch) => void | Promise<void>
+
+function tooWide(name: string, count: number): Migr8Error {
+  return new Migr8Error(
+    'SEED_INVALID',
+    `${name} has ${count} columns; Migr8 accepts at most ${MAX_CSV_COLUMNS}.`,
+    'Check the delimiter and the header row.',
+  )
+}
+
+/** Parses and converts on the calling thread: papaparse in chunk mode, one batch per chunk. */
+export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
+  const convert = rowConverter(job.targets, { dialect: job.dialect, nullValues: job.nullValues, convert: job.convert })
+  let stopped = false
+  await streamCsv(
+    job.file,
+    job.format,
+    {
+      header: (fields) => {
+        if (fields.length > MAX_CSV_COLUMNS) throw tooWide(job.name, fields.length)
+      },
+      batch: (rows, lines, bytes) => {
+        if (stopped) return
+        const converted: unknown[][] = []
+        const kept: number[] = []
+        const bad: BadRow[] = []
+        for (let i = 0; i < rows.length; i++) {
+          try {
+            converted.push(convert(rows[i], lines[i]))
+            kept.push(lines[i])
+          } catch (error) {
+            if (!(error instanceof RowError)) throw error
+            bad.push(error.bad)
+            if (job.stopAtFirstBad) {
+              stopped = true
+              break
+            }
+          }
+        }
+        if (job.text) {
+          let text = ''
+          for (const row of converted) text += textFormatRow(row, job.text)
+          return onBatch({ text, lines: kept, bad, bytes })
+        }
+        return onBatch({ values: converted.flat(), lines: kept, bad, bytes })
+      },
+    },
+    signal,
+  )
+}
+
+/** Messages between the parser worker (src-main/seed/parse-worker.ts) and the thread that loads. */
+export type WorkerMessage =
+  { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; error: ErrorPayload }
+export type HostMessage = { type: 'ack' }
+
+/** Batches the worker may send ahead of the loader: parsing of the next overlaps loading of this one. */
+export const BATCHES_IN_FLIGHT = 3
+
+/**
+ * The worker bundle: `MIGR8_SEED_PARSER` (a path, or `inline` for none), else `seed-parser.js` beside
+ * this code (the CLI and app bundles have it). Absent when running from sources: parsing then stays
+ * on the calling thread.
+ */
+export function csvParserWorker(): string | undefined {
+  const configured = process.env.MIGR8_SEED_PARSER
+  if (configured === 'inline') return undefined
+  if (configured) return configured
+  for (const relative of ['./seed-parser.js', '../seed-parser.js']) {
+    const path = fileURLToPath(new URL(relative, import.meta.url))
+    if (existsSync(path)) return path
+  }
+  return undefined
+}
+
+function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: job })
+    let settled = false
+    // Batches are handled one at a time, in order, even when a handler waits (backpressure).
+    let queue: Promise<void> = Promise.resolve()
+    const finish = (error?: unknown) => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', onAbort)
+      void worker.terminate()
+      if (error) reject(error)
+      else resolve()
+    }
+    const onAbort = () => finish(cancelled())
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal?.aborted) return onAbort()
+    worker.on('message', (message: WorkerMessage) => {
+      if (settled) return
+      if (message.type === 'batch') {
+        queue = queue
+          .then(async () => {
+            if (settled) return
+            await onBatch(message.batch)
+            worker.postMessage({ type: 'ack' } satisfies HostMessage)
+          })
+          .catch(finish)
+      } else if (message.type === 'done') {
+        void queue.then(() => finish())
+      } else {
+        const { code, message: text, remedy, details } = message.error
+        void queue.then(() => finish(new Migr8Error(code, text, remedy, details)))
+      }
+    })
+    worker.on('error', (error) => finish(error))
+    worker.on('exit', (code) => {
+      if (!settled)
+        void queue.then(() =>
+          finish(
+            new Migr8Error(
+              'INTERNAL',
+              `The CSV parser stopped unexpectedly (exit code ${code}).`,
+              'Run again; set MIGR8_SEED_PARSER=inline to parse on the main thread, and report this.',
+            ),
+          ),
+        )
+    })
+  })
+}
+
+/**
+ * Parses and converts a CSV file, batch by batch: in a worker thread when the worker bundle is
+ * there (parsing then overlaps the database load, which runs on this thread), else here.
+ */
+export function parseCsvBatches(job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
+  const file = csvParserWorker()
+  return file ? parseInWorker(file, job, onBatch, signal) : parseCsvHere(job, onBatch, signal)
+}
