@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
-import type { ZodError } from 'zod'
+import type { $ZodError } from 'zod/v4/core'
 import { Migr8Error } from '../../src-shared/errors.js'
 import { ENV_KEYS, environmentLayer, type Layer } from './env.js'
 import { expandEnvReferences } from './expand.js'
@@ -166,7 +166,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   )
 }
 
-function validationError(error: ZodError, input: unknown, source: string, env: NodeJS.ProcessEnv): Migr8Error {
+function validationError(error: $ZodError, input: unknown, source: string, env: NodeJS.ProcessEnv): Migr8Error {
   const issue = error.issues[0]
   const key = issue.path.map(String).join('.')
   let message = issue.message
