@@ -3,9 +3,10 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { Migr8Error } from '../../src-shared/errors.js'
 import { DRIVERS } from '../config/schema.js'
-import { fsyncDir, writeFileAtomic } from './files.js'
+import { directoryFiles, directorySize, fsyncDir, writeFileAtomic } from './files.js'
 import {
   BACKUP_ID_PATTERN,
+  DIRECTORY_EXTENSION,
   METADATA_EXTENSION,
   PARTIAL_SUFFIX,
   assertBackupId,
@@ -32,7 +33,7 @@ const recordSchema = z.object({
   compressor: z.string().optional(),
   migrationVersion: z.string().nullable(),
   label: z.string().optional(),
-  format: z.enum(['plain', 'custom', 'sqlite']),
+  format: z.enum(['plain', 'custom', 'directory', 'sqlite']),
   compression: z.enum(['gzip', 'zstd', 'lz4', 'none']),
   file: z.string(),
   verifiedAt: z.string().optional(),
@@ -53,8 +54,20 @@ async function readRecordFile(dir: string, id: string): Promise<BackupRecord> {
   const record = recordSchema.parse(JSON.parse(text)) as BackupRecord
   if (record.id !== id) throw new Error(`it describes ${record.id}`)
   if (idOfBackupFile(record.file) !== id) throw new Error(`its file name ${record.file} does not belong to ${id}`)
+  if ((record.format === 'directory') !== record.file.endsWith(DIRECTORY_EXTENSION))
+    throw new Error(`its format ${record.format} does not match its file name ${record.file}`)
   insideBackupDir(dir, record.file)
   return record
+}
+
+/** Bytes of a stored backup: a regular file, or for the directory format a plain folder of regular files. */
+async function storedSize(dir: string, record: BackupRecord): Promise<number | undefined> {
+  const path = insideBackupDir(dir, record.file)
+  if (record.format === 'directory') return directorySize(path)
+  return stat(path).then(
+    (s) => (s.isFile() ? s.size : undefined),
+    () => undefined,
+  )
 }
 
 /**
@@ -98,15 +111,12 @@ export async function listCatalog(dir: string): Promise<BackupList> {
       continue
     }
     claimed.add(id)
-    const size = await stat(insideBackupDir(dir, record.file)).then(
-      (s) => (s.isFile() ? s.size : undefined),
-      () => undefined,
-    )
+    const size = await storedSize(dir, record)
     if (size === undefined) {
       problems.push({
         kind: 'metadata-without-file',
         name,
-        message: `${name} describes ${record.file}, which is missing.`,
+        message: `${name} describes ${record.file}, which is missing${record.format === 'directory' ? ' or not a plain folder of files' : ''}.`,
       })
     } else if (size !== record.sizeCompressed) {
       problems.push({
@@ -146,10 +156,19 @@ export async function findRecord(dir: string, id: string): Promise<BackupRecord>
   )
 }
 
-/** Removes a backup: metadata first (so it leaves the list at once), then the file. */
+/**
+ * Removes a backup: metadata first (so it leaves the list at once), then the file. A directory-format
+ * backup is removed with its files only when it is still a plain folder of files (never a symbolic
+ * link, never with anything else inside), so a delete cannot reach beyond the backup folder.
+ */
 export async function removeRecord(dir: string, record: BackupRecord): Promise<void> {
   const file = insideBackupDir(dir, record.file)
+  const folder = record.format === 'directory'
+  if (folder)
+    await directoryFiles(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+    })
   await rm(metadataPath(dir, record.id), { force: true })
-  await rm(file, { force: true })
+  await rm(file, { force: true, recursive: folder })
   await fsyncDir(dir)
 }

@@ -12,7 +12,16 @@ import { writeRecord } from './catalog.js'
 import { planCompression, type CodecStream, type CompressionPlan } from './compression.js'
 import type { DumpPlan } from './driver.js'
 import { backupDriverFor } from './drivers.js'
-import { Meter, asMigr8Error, fsyncDir, fsyncPath, hashFile } from './files.js'
+import {
+  Meter,
+  asMigr8Error,
+  fsyncDir,
+  fsyncPath,
+  hashDirectory,
+  hashFile,
+  removeStored,
+  watchDirectorySize,
+} from './files.js'
 import { PARTIAL_SUFFIX, backupDir, insideBackupDir, newBackupId } from './paths.js'
 import type { BackupRecord, CreateBackupOptions } from './types.js'
 
@@ -90,6 +99,7 @@ async function runDump(
   temp: string,
   context: RunContext,
 ): Promise<Written> {
+  if (plan.writeDirectory) return dumpToDirectory(plan.writeDirectory, plan.jobs, temp, context)
   if (plan.stream && compression.compressPipe) {
     // dump tool → compressor through an OS pipe; Node only hashes and writes the compressed bytes.
     const dump = plan.stream(context.signal)
@@ -139,10 +149,32 @@ async function runDump(
 }
 
 /**
- * Backs up the adapter's database into the backup folder. The dump goes to `<file>.partial`,
- * fsynced and renamed into place; the metadata is written last (atomically), so a backup appears
- * in the list only when it is complete. Cancelling (ctx.signal) kills the tools and removes the
- * temporary file.
+ * A dump that fills a folder (pg_dump -Fd): the temporary folder is created empty (never reusing
+ * one), progress is its growing size, then every file is hashed and fsynced, and the folder too.
+ */
+async function dumpToDirectory(
+  writeDirectory: NonNullable<DumpPlan['writeDirectory']>,
+  jobs: number | undefined,
+  temp: string,
+  context: RunContext,
+): Promise<Written> {
+  await mkdir(temp, { mode: 0o750 })
+  const stop = watchDirectorySize(temp, `dumping (${jobs ?? 1} jobs, bytes written)`, context.onProgress)
+  try {
+    await writeDirectory(temp, context.signal)
+  } finally {
+    stop()
+  }
+  throwIfAborted(context.signal)
+  const { sha256, size } = await hashDirectory(temp, context.onProgress, context.signal, { fsync: true })
+  return { sizeRaw: size, sizeCompressed: size, sha256 }
+}
+
+/**
+ * Backs up the adapter's database into the backup folder. The dump goes to `<file>.partial` (a
+ * folder for the directory format), fsynced and renamed into place; the metadata is written last
+ * (atomically), so a backup appears in the list only when it is complete. Cancelling (ctx.signal)
+ * kills the tools and removes the temporary file or folder.
  */
 export async function createBackup(
   adapter: Adapter,
@@ -159,8 +191,17 @@ export async function createBackup(
   if (options.label !== undefined && options.label.length > 200) {
     throw new Migr8Error('BAD_USAGE', 'The backup label is longer than 200 characters.', 'Use a shorter --label.')
   }
+  if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1 || format !== 'directory')) {
+    throw new Migr8Error(
+      'BAD_USAGE',
+      format === 'directory'
+        ? `--jobs ${options.jobs} is not a positive whole number.`
+        : `--jobs applies to the directory format only (this backup is ${format}).`,
+      format === 'directory' ? 'Write e.g. --jobs 4.' : 'Add --format directory (PostgreSQL), or leave --jobs out.',
+    )
+  }
   // Tools are found and probed before any file is created.
-  const plan = await driver.planDump(adapter, { format, compress })
+  const plan = await driver.planDump(adapter, { format, compress, jobs: options.jobs })
   const compression: CompressionPlan = plan.ownCompression
     ? {
         compression: plan.ownCompression,
@@ -187,7 +228,7 @@ export async function createBackup(
   const temp = insideBackupDir(dir, `${file}${PARTIAL_SUFFIX}`)
   context.onLog?.(
     'info',
-    `backing up ${adapter.connection.database} with ${plan.tool} ${plan.toolVersion}${compression.compressor ? ` | ${compression.compressor}` : ''} to ${temp}`,
+    `backing up ${adapter.connection.database} with ${plan.tool} ${plan.toolVersion}${plan.jobs ? ` (${plan.jobs} jobs)` : ''}${compression.compressor ? ` | ${compression.compressor}` : ''} to ${temp}`,
   )
 
   let written: Written | undefined
@@ -199,7 +240,7 @@ export async function createBackup(
       await fsyncDir(dir)
     } catch (error) {
       written = undefined
-      await rm(temp, { force: true }).catch(() => undefined)
+      await removeStored(temp)
       const typed = asMigr8Error(
         error,
         'BACKUP_FAILED',
@@ -241,7 +282,7 @@ export async function createBackup(
     await writeRecord(dir, record)
   } catch (error) {
     // Without its metadata the file is not a backup: remove it rather than leave an orphan.
-    await rm(finalPath, { force: true }).catch(() => undefined)
+    await removeStored(finalPath)
     throw asMigr8Error(error, 'BACKUP_FAILED', `Writing the metadata of ${id}`, REMEDY, context.signal)
   }
   context.onProgress?.({ phase: 'done', done: written.sizeCompressed, total: written.sizeCompressed, unit: 'bytes' })

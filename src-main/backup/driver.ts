@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
+import { Migr8Error } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
 import type { Adapter, Dialect } from '../db/adapter.js'
 import type { CompressRequest } from './compression.js'
-import type { BackupCompression, BackupFormat, BackupRecord } from './types.js'
+import type { BackupCompression, BackupFormat, BackupRecord, RequestedFormat } from './types.js'
 
 /** A dump that streams out of a child process (pg_dump, mariadb-dump). */
 export interface StreamingDump {
@@ -16,16 +17,20 @@ export interface StreamingDump {
 /** What a dialect will run to back up, decided before any file is created. */
 export interface DumpPlan {
   format: BackupFormat
-  /** ".sql", ".dump", ".sqlite" — the engine appends the compression's extension. */
+  /** ".sql", ".dump", ".dir", ".sqlite" — the engine appends the compression's extension. */
   extension: string
   tool: string
   toolVersion: string
-  /** Set when the format compresses itself (pg_dump custom): Migr8 adds no compression then. */
+  /** Set when the format compresses itself (pg_dump custom, directory): Migr8 adds no compression then. */
   ownCompression?: BackupCompression
+  /** Parallel jobs of a dump that runs them (pg_dump -Fd -j N). */
+  jobs?: number
   /** Streams the dump (server databases). */
   stream?(signal?: AbortSignal): StreamingDump
   /** Writes the dump as a file at `path` (SQLite's online backup). */
   writeFile?(path: string, context: RunContext): Promise<void>
+  /** Fills the existing, empty folder `path` with the dump's files (pg_dump -Fd). */
+  writeDirectory?(path: string, signal?: AbortSignal): Promise<void>
 }
 
 /** Where a restore goes. */
@@ -43,10 +48,13 @@ export interface RestoreTarget {
  */
 export interface BackupDriver {
   readonly dialect: Dialect
-  planDump(adapter: Adapter, request: { format: 'plain' | 'custom'; compress: CompressRequest }): Promise<DumpPlan>
+  planDump(
+    adapter: Adapter,
+    request: { format: RequestedFormat; compress: CompressRequest; jobs?: number },
+  ): Promise<DumpPlan>
   /** Plain-text dumps of this dialect end with this line when the tool finished them. */
   readonly completeMarker?: RegExp
-  /** Full read pass of non-text formats (`pg_restore -f /dev/null`, integrity_check); returns what ran. */
+  /** Full read pass of non-text formats (`pg_restore -f /dev/null`, integrity_check); returns what ran. `path` is a folder for `directory`. */
   verifyArchive?(path: string, record: BackupRecord, scratchDir: string, context: RunContext): Promise<string>
   resolveTarget(adapter: Adapter, config: Migr8Config, targetDb: string | undefined): Promise<RestoreTarget>
   /** Leaves `target` existing and empty (drops and recreates it when it exists). */
@@ -82,4 +90,15 @@ export interface DecompressedInput {
   /** Resolves when an external decompressor exited cleanly. */
   exited: Promise<void>
   kill(): void
+}
+
+/** The custom and directory formats are pg_dump's archives: other dialects refuse them before anything runs. */
+export function onlyPlainFormat(format: RequestedFormat, remedy: string): void {
+  if (format === 'plain') return
+  throw new Migr8Error(
+    'BAD_USAGE',
+    `The ${format} format (pg_dump's ${format === 'custom' ? 'archive' : 'parallel directory archive'}) exists for PostgreSQL only.`,
+    remedy,
+    { format },
+  )
 }

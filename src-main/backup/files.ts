@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { lstat, open, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Migr8Error, cancelled, isMigr8Error, type ErrorCode } from '../../src-shared/errors.js'
@@ -72,6 +72,132 @@ export async function hashFile(
   const sink = new Transform({ transform: (_chunk, _encoding, callback) => callback() })
   await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), meter, sink, { signal })
   return { sha256: meter.digest(), size: meter.bytes }
+}
+
+/** Names pg_dump writes into a directory archive (toc.dat, 3456.dat.gz, blobs.toc, …). */
+const ARCHIVE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/
+
+export interface DirectoryFile {
+  name: string
+  path: string
+  size: number
+}
+
+/**
+ * The files of a backup folder (pg_dump's directory format), sorted by name in byte order. The
+ * folder itself and everything in it must be plain: a symlink, a subfolder or an odd name could
+ * lead reads and deletes outside the backup folder, so any of them is refused.
+ */
+export async function directoryFiles(path: string): Promise<DirectoryFile[]> {
+  const refuse = (what: string) =>
+    new Migr8Error(
+      'PATH_INVALID',
+      `${path} is not a backup folder Migr8 made: ${what}.`,
+      'A backup folder holds only the files pg_dump wrote; delete it by hand if it is not yours.',
+    )
+  const self = await lstat(path)
+  if (!self.isDirectory()) throw refuse(self.isSymbolicLink() ? 'it is a symbolic link' : 'it is not a folder')
+  const names = (await readdir(path)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  const files: DirectoryFile[] = []
+  for (const name of names) {
+    if (!ARCHIVE_FILE_NAME.test(name)) throw refuse(`it contains "${name.slice(0, 80)}"`)
+    const entry = await lstat(join(path, name))
+    if (!entry.isFile()) throw refuse(`${name} inside it is not a regular file`)
+    files.push({ name, path: join(path, name), size: entry.size })
+  }
+  return files
+}
+
+/** Total bytes of the files in a backup folder; undefined when it is missing or not a plain backup folder. */
+export async function directorySize(path: string): Promise<number | undefined> {
+  return directoryFiles(path).then(
+    (files) => files.reduce((sum, file) => sum + file.size, 0),
+    () => undefined,
+  )
+}
+
+/**
+ * SHA-256 and total size of a backup folder. The digest is that of its `sha256sum` manifest (a line
+ * `<sha256 hex>  <name>` per file, names in byte order), so names and contents both count and it
+ * can be checked with standard tools: `cd ID.dir && LC_ALL=C ls | xargs sha256sum | sha256sum`.
+ * With `fsync`, each file is flushed to disk after it is read, then the folder itself.
+ */
+export async function hashDirectory(
+  path: string,
+  onProgress?: (event: ProgressEvent) => void,
+  signal?: AbortSignal,
+  options: { fsync?: boolean } = {},
+): Promise<{ sha256: string; size: number }> {
+  const files = await directoryFiles(path)
+  const total = files.reduce((sum, file) => sum + file.size, 0)
+  const manifest = createHash('sha256')
+  let size = 0
+  for (const file of files) {
+    const offset = size
+    const hashed = await hashFile(
+      file.path,
+      onProgress && ((event) => onProgress({ ...event, done: offset + (event.done ?? 0), total, rate: undefined })),
+      signal,
+    )
+    if (options.fsync) await fsyncPath(file.path, 'r+')
+    manifest.update(`${hashed.sha256}  ${file.name}\n`)
+    size += hashed.size
+  }
+  if (options.fsync) await fsyncDir(path)
+  return { sha256: manifest.digest('hex'), size }
+}
+
+/**
+ * Reports the bytes in a folder a tool is filling (pg_dump -Fd writes no stream Migr8 could
+ * meter), every `everyMs`, until the returned function is called.
+ */
+export function watchDirectorySize(
+  path: string,
+  phase: string,
+  onProgress: ((event: ProgressEvent) => void) | undefined,
+  everyMs = 250,
+): () => void {
+  if (!onProgress) return () => undefined
+  const started = performance.now()
+  let busy = false
+  let stopped = false
+  const timer = setInterval(() => {
+    if (busy) return
+    busy = true
+    void sumSizes(path)
+      .then((bytes) => {
+        const seconds = (performance.now() - started) / 1000
+        if (!stopped) onProgress({ phase, done: bytes, unit: 'bytes', rate: seconds > 0 ? bytes / seconds : undefined })
+      })
+      .finally(() => (busy = false))
+  }, everyMs)
+  timer.unref()
+  return () => {
+    stopped = true
+    clearInterval(timer)
+  }
+}
+
+/** Bytes of the files in a folder as they are now (files may come and go while it runs). */
+async function sumSizes(path: string): Promise<number> {
+  const names = await readdir(path).catch(() => [] as string[])
+  const sizes = await Promise.all(
+    names.map((name) =>
+      lstat(join(path, name)).then(
+        (entry) => (entry.isFile() ? entry.size : 0),
+        () => 0,
+      ),
+    ),
+  )
+  return sizes.reduce((sum, size) => sum + size, 0)
+}
+
+/**
+ * Best-effort removal of a stored backup or a leftover of one, file or folder (symbolic links are
+ * removed, never followed). Retried: the workers of a killed dump may still be closing files in it.
+ */
+export async function removeStored(path: string): Promise<void> {
+  await rm(path, { force: true, recursive: true, maxRetries: 5 }).catch(() => undefined)
 }
 
 export async function fsyncPath(path: string, flags = 'r'): Promise<void> {

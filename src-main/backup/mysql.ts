@@ -1,7 +1,7 @@
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { Adapter } from '../db/adapter.js'
 import { mysqlCredentials } from './credentials.js'
-import type { BackupDriver, DumpPlan, RestoreTarget } from './driver.js'
+import { onlyPlainFormat, type BackupDriver, type DumpPlan, type RestoreTarget } from './driver.js'
 import { spawnTool } from './process.js'
 import { loadThroughTool } from './reading.js'
 import { MYSQL_TOOLS, requireTool, type Tool } from './tools.js'
@@ -43,13 +43,7 @@ export const mysqlBackup: BackupDriver = {
   completeMarker: /^-- Dump completed( on .*)?\s*$/m,
 
   async planDump(adapter, request): Promise<DumpPlan> {
-    if (request.format === 'custom') {
-      throw new Migr8Error(
-        'BAD_USAGE',
-        'The custom format exists for PostgreSQL only.',
-        'Use --format plain (the default) for MySQL/MariaDB.',
-      )
-    }
+    onlyPlainFormat(request.format, 'Use --format plain (the default) for MySQL/MariaDB.')
     const tool = await requireTool(MYSQL_TOOLS.dump, 'back up MySQL/MariaDB databases')
     const args = mysqlDumpArgs(tool, adapter.connection.database)
     return {

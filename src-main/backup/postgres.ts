@@ -1,4 +1,4 @@
-import { devNull } from 'node:os'
+import { availableParallelism, devNull } from 'node:os'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
@@ -8,26 +8,33 @@ import { postgresCredentials } from './credentials.js'
 import type { BackupDriver, DumpPlan, LoadInput, RestoreTarget } from './driver.js'
 import { spawnTool } from './process.js'
 import { loadThroughTool } from './reading.js'
+import { DIRECTORY_EXTENSION } from './paths.js'
 import { POSTGRES_TOOLS, requireTool } from './tools.js'
 import type { BackupCompression, BackupRecord } from './types.js'
 
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/
-/** pg_dump's compression for the custom format on PostgreSQL 15 and older (gzip levels only). */
-const CUSTOM_GZIP_LEVEL = 3
+/** pg_dump's compression for its archive formats on PostgreSQL 15 and older (gzip levels only). */
+const ARCHIVE_GZIP_LEVEL = 3
 
-function customCompression(major: number, request: string): { args: string[]; compression: BackupCompression } {
+/** pg_dump's own compression inside a custom or directory archive (`-Z`); zstd needs pg_dump 16. */
+function archiveCompression(major: number, request: string): { args: string[]; compression: BackupCompression } {
   if (request === 'none') return { args: ['-Z', '0'], compression: 'none' }
   if (request === 'zstd' || (request === 'auto' && major >= 16)) {
     if (major < 16) {
       throw new Migr8Error(
         'TOOL_MISSING',
-        `zstd inside a custom-format dump needs pg_dump 16 or newer (found ${major}).`,
+        `zstd inside a custom or directory-format dump needs pg_dump 16 or newer (found ${major}).`,
         'Use --compress gzip, or install the PostgreSQL 16+ client tools.',
       )
     }
     return { args: ['-Z', 'zstd'], compression: 'zstd' }
   }
-  return { args: ['-Z', major >= 16 ? `gzip:${CUSTOM_GZIP_LEVEL}` : String(CUSTOM_GZIP_LEVEL)], compression: 'gzip' }
+  return { args: ['-Z', major >= 16 ? `gzip:${ARCHIVE_GZIP_LEVEL}` : String(ARCHIVE_GZIP_LEVEL)], compression: 'gzip' }
+}
+
+/** Parallel jobs when none are asked for: one per CPU. */
+function defaultJobs(): number {
+  return Math.max(1, availableParallelism())
 }
 
 async function maintenanceAdapter(adapter: Adapter): Promise<Adapter> {
@@ -48,7 +55,41 @@ export const postgresBackup: BackupDriver = {
 
   async planDump(adapter, request): Promise<DumpPlan> {
     const tool = await requireTool(POSTGRES_TOOLS.dump, 'back up PostgreSQL databases')
-    const custom = request.format === 'custom' ? customCompression(tool.major, request.compress) : undefined
+    const remedy =
+      'Read the pg_dump message above; check the user may read every table (or use a superuser for backups).'
+    const what = `pg_dump of ${adapter.connection.database}`
+    if (request.format === 'directory') {
+      const archive = archiveCompression(tool.major, request.compress)
+      const jobs = Math.max(1, request.jobs ?? defaultJobs())
+      return {
+        format: 'directory',
+        extension: DIRECTORY_EXTENSION,
+        tool: tool.name,
+        toolVersion: tool.version,
+        ownCompression: archive.compression,
+        jobs,
+        async writeDirectory(path, signal) {
+          // Migr8 fsyncs every file itself while hashing them, so pg_dump's own sync pass is skipped.
+          const args = ['-w', '--no-sync', '-Fd', '-j', String(jobs), ...archive.args, '-f', path]
+          const credentials = postgresCredentials(adapter.connection)
+          try {
+            const running = spawnTool(tool, args, {
+              env: credentials.env,
+              signal,
+              stdout: 'ignore',
+              failure: 'BACKUP_FAILED',
+              what,
+              remedy,
+              processGroup: true,
+            })
+            await running.exited
+          } finally {
+            credentials.dispose()
+          }
+        },
+      }
+    }
+    const custom = request.format === 'custom' ? archiveCompression(tool.major, request.compress) : undefined
     const args = ['-w', '--no-sync', custom ? '-Fc' : '-Fp', ...(custom?.args ?? [])]
     return {
       format: custom ? 'custom' : 'plain',
@@ -62,9 +103,8 @@ export const postgresBackup: BackupDriver = {
           env: credentials.env,
           signal,
           failure: 'BACKUP_FAILED',
-          what: `pg_dump of ${adapter.connection.database}`,
-          remedy:
-            'Read the pg_dump message above; check the user may read every table (or use a superuser for backups).',
+          what,
+          remedy,
         })
         const exited = running.exited.finally(() => credentials.dispose())
         exited.catch(() => undefined)
@@ -74,9 +114,10 @@ export const postgresBackup: BackupDriver = {
   },
 
   async verifyArchive(path, _record, _scratchDir, context) {
-    const tool = await requireTool(POSTGRES_TOOLS.restore, 'verify custom-format PostgreSQL backups')
+    const tool = await requireTool(POSTGRES_TOOLS.restore, 'verify custom and directory-format PostgreSQL backups')
     // `pg_restore --list` only reads the table of contents and exits 0 on a truncated archive;
-    // writing the whole script to /dev/null decompresses and reads every byte.
+    // writing the whole script to /dev/null decompresses and reads every byte (of every file of a
+    // directory archive: pg_restore recognises the folder by itself).
     const running = spawnTool(tool, ['-f', devNull, path], {
       env: process.env,
       signal: context.signal,
@@ -130,9 +171,10 @@ export const postgresBackup: BackupDriver = {
     try {
       const what = `restore of ${record.id} into ${target.name}`
       const remedy = 'Read the message above; the target database was left as the failed statement found it.'
-      if (record.format === 'custom') {
-        const tool = await requireTool(POSTGRES_TOOLS.restore, 'restore custom-format PostgreSQL backups')
-        const jobs = Math.max(1, options.jobs ?? 1)
+      if (record.format === 'custom' || record.format === 'directory') {
+        const tool = await requireTool(POSTGRES_TOOLS.restore, `restore ${record.format}-format PostgreSQL backups`)
+        // A directory archive exists to be restored in parallel; a custom one loads in one transaction unless asked.
+        const jobs = Math.max(1, options.jobs ?? (record.format === 'directory' ? defaultJobs() : 1))
         const args = [
           '-w',
           '--exit-on-error',
@@ -149,6 +191,7 @@ export const postgresBackup: BackupDriver = {
           what,
           remedy,
           stdout: 'ignore',
+          processGroup: jobs > 1,
         })
         await running.exited
         return

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFile, readdir } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { Migr8Error, cancelled, type ErrorCode } from '../../src-shared/errors.js'
 import type { Tool } from './tools.js'
@@ -24,16 +25,28 @@ export interface SpawnToolOptions {
   /** What the tool was doing, for the message: "pg_dump of shop". */
   what: string
   remedy: string
+  /**
+   * Run the tool in a process group of its own and treat the group as the tool: `kill` signals every
+   * process in it and `exited` settles only once they are all gone. For tools that fork workers
+   * (pg_dump -j), which a kill of the leader alone (SIGKILL is not forwarded) would leave running.
+   */
+  processGroup?: boolean
 }
+
+/** How long a tool's group may take to end after its leader exited before Migr8 stops waiting. */
+const GROUP_EXIT_WAIT_MS = 5_000
 
 const STDERR_KEEP = 8 * 1024
 
 /** Spawns a tool with its arguments (never a shell), keeps the tail of stderr, kills it on abort. */
 export function spawnTool(tool: Tool, args: string[], options: SpawnToolOptions): RunningTool {
+  // Windows has no process groups to signal; there the leader alone is killed.
+  const group = !!options.processGroup && process.platform !== 'win32'
   const child = spawn(tool.path, args, {
     env: options.env,
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
     windowsHide: true,
+    detached: group,
   })
   let stderr = ''
   child.stderr?.setEncoding('utf8')
@@ -42,6 +55,14 @@ export function spawnTool(tool: Tool, args: string[], options: SpawnToolOptions)
   })
   let killed = false
   const kill = () => {
+    if (group) {
+      // The leader may be gone while its workers still run: signal the group whatever the leader did.
+      if (killed) return
+      killed = true
+      signalGroup(child, 'SIGTERM')
+      setTimeout(() => signalGroup(child, 'SIGKILL'), 2_000).unref()
+      return
+    }
     if (killed || child.exitCode !== null || child.signalCode !== null) return
     killed = true
     child.kill('SIGTERM')
@@ -71,8 +92,14 @@ export function spawnTool(tool: Tool, args: string[], options: SpawnToolOptions)
             ),
       )
     })
-    child.once('close', (code, signal) => {
+    // Workers share the leader's stderr, so 'close' waits for them: stop them as soon as the leader fails.
+    if (group) child.once('exit', (code) => code !== 0 && signalGroup(child, 'SIGKILL'))
+    child.once('close', async (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort)
+      if (group && (code !== 0 || options.signal?.aborted)) {
+        signalGroup(child, 'SIGKILL')
+        await groupGone(child)
+      }
       if (options.signal?.aborted) return reject(cancelled())
       if (code === 0) return resolve()
       const tail = lastLines(stderr)
@@ -88,6 +115,47 @@ export function spawnTool(tool: Tool, args: string[], options: SpawnToolOptions)
   // The exit promise is always awaited by the caller, but maybe after a stream error; avoid an unhandled rejection.
   exited.catch(() => undefined)
   return { child, exited, stderr: () => lastLines(stderr), kill }
+}
+
+/** Signals every process of the child's group; a group already gone is fine. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // ESRCH: nothing left in the group.
+  }
+}
+
+/**
+ * Whether a process of the group is still alive. On Linux, zombies do not count: killed workers
+ * whose leader is gone are reaped by init, which in some containers takes seconds, yet they are
+ * already dead and write nothing.
+ */
+async function groupAlive(pgid: number): Promise<boolean> {
+  try {
+    process.kill(-pgid, 0)
+  } catch {
+    return false
+  }
+  if (process.platform !== 'linux') return true
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name))
+  for (const pid of pids) {
+    // /proc/PID/stat: "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(group) === pgid && state !== 'Z') return true
+  }
+  return false
+}
+
+/** Waits (bounded) until no process of the child's group is left, e.g. workers the leader forked. */
+async function groupGone(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined) return
+  const deadline = performance.now() + GROUP_EXIT_WAIT_MS
+  while (performance.now() < deadline && (await groupAlive(child.pid))) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
 }
 
 function lastLines(text: string, count = 12): string {

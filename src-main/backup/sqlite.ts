@@ -7,7 +7,7 @@ import { Migr8Error, cancelled } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import type { Adapter } from '../db/adapter.js'
 import { SqliteAdapter } from '../db/sqlite.js'
-import type { BackupDriver, DumpPlan, RestoreTarget } from './driver.js'
+import { onlyPlainFormat, type BackupDriver, type DumpPlan, type RestoreTarget } from './driver.js'
 import { fsyncDir, fsyncPath } from './files.js'
 import { PARTIAL_SUFFIX } from './paths.js'
 import { decompressToFile } from './reading.js'
@@ -101,13 +101,7 @@ export const sqliteBackup: BackupDriver = {
   dialect: 'sqlite',
 
   async planDump(adapter, request): Promise<DumpPlan> {
-    if (request.format === 'custom') {
-      throw new Migr8Error(
-        'BAD_USAGE',
-        'The custom format exists for PostgreSQL only.',
-        'Leave --format out for SQLite: the backup is a SQLite database file.',
-      )
-    }
+    onlyPlainFormat(request.format, 'Leave --format out for SQLite: the backup is a SQLite database file.')
     const db = sqliteDb(adapter)
     const version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v
     return {

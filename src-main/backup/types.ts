@@ -1,8 +1,13 @@
 import type { Driver } from '../config/schema.js'
 
-/** How the dump is laid out: SQL text, pg_dump's custom archive, or a SQLite database file. */
-export type BackupFormat = 'plain' | 'custom' | 'sqlite'
-/** Compression of the stored file (for `custom`, pg_dump's own compression inside the archive). */
+/**
+ * How the dump is laid out: SQL text, pg_dump's custom archive, pg_dump's directory archive (one
+ * file per table, dumped and restored in parallel), or a SQLite database file.
+ */
+export type BackupFormat = 'plain' | 'custom' | 'directory' | 'sqlite'
+/** The formats a user may ask for; `sqlite` follows from the database. */
+export type RequestedFormat = 'plain' | 'custom' | 'directory'
+/** Compression of the stored file (for `custom` and `directory`, pg_dump's own compression inside the archive). */
 export type BackupCompression = 'gzip' | 'zstd' | 'lz4' | 'none'
 
 /** One complete backup as the catalog records it (`<id>.json` beside the file). */
@@ -19,13 +24,16 @@ export interface BackupRecord {
   createdAt: string
   durationMs: number
   /**
-   * Bytes the dump tool produced (before Migr8's compression; for `custom`, the archive size);
+   * Bytes the dump tool produced (before Migr8's compression; for `custom` and `directory`, the archive size);
    * null when the compressor read the dump directly and did not report it.
    */
   sizeRaw: number | null
-  /** Bytes of the stored file. */
+  /** Bytes of the stored file (for `directory`, of all its files together). */
   sizeCompressed: number
-  /** SHA-256 (hex) of the stored file. */
+  /**
+   * SHA-256 (hex) of the stored file. For `directory`, the SHA-256 of its `sha256sum` manifest: one
+   * line `<sha256 of the file>  <name>` per file, sorted by name in byte order (see hashDirectory).
+   */
   sha256: string
   /** Dump tool and its version, e.g. "pg_dump" "15.20", "mariadb-dump" "10.11.19", "better-sqlite3" "3.40.1". */
   tool: string
@@ -37,7 +45,7 @@ export interface BackupRecord {
   label?: string
   format: BackupFormat
   compression: BackupCompression
-  /** File name relative to the backup folder. */
+  /** File (for `directory`, folder) name relative to the backup folder. */
   file: string
   /** Set once `verify` has read the whole file back successfully. */
   verifiedAt?: string
@@ -45,9 +53,11 @@ export interface BackupRecord {
 
 export interface CreateBackupOptions {
   label?: string
-  format?: 'plain' | 'custom'
+  format?: RequestedFormat
   /** auto (default: config), gzip, zstd, none. `false` is `--no-compress`. */
   compress?: 'auto' | 'gzip' | 'zstd' | 'none'
+  /** Parallel pg_dump jobs (`directory` format only; default: the number of CPUs). */
+  jobs?: number
   profile?: string
 }
 
@@ -81,7 +91,7 @@ export interface RestoreOptions {
   force?: boolean
   /** Take a backup of the database about to be replaced first (default true). */
   safetyBackup?: boolean
-  /** Parallel jobs for pg_restore (custom format only). */
+  /** Parallel jobs for pg_restore (custom: default 1, in one transaction; directory: default the number of CPUs). */
   jobs?: number
   profile?: string
 }

@@ -7,7 +7,7 @@ import { findRecord, writeRecord } from './catalog.js'
 import { decompressor } from './compression.js'
 import type { BackupDriver } from './driver.js'
 import { backupDriverFor } from './drivers.js'
-import { Meter, hashFile } from './files.js'
+import { Meter, hashDirectory, hashFile } from './files.js'
 import { backupDir, insideBackupDir } from './paths.js'
 import { createReadStream } from 'node:fs'
 import type { BackupRecord, VerifyResult } from './types.js'
@@ -93,7 +93,11 @@ export async function verifyRecord(
   if (record.format === 'plain') {
     check = await verifyPlain(driver, path, record, context)
   } else {
-    const { sha256, size } = await hashFile(path, context.onProgress, context.signal).catch((error: unknown) => {
+    const stored =
+      record.format === 'directory'
+        ? hashDirectory(path, context.onProgress, context.signal)
+        : hashFile(path, context.onProgress, context.signal)
+    const { sha256, size } = await stored.catch((error: unknown) => {
       throw context.signal?.aborted
         ? cancelled()
         : corrupt(record, `it cannot be read (${(error as Error).message}).`, error)

@@ -82,6 +82,50 @@ describe.each(dialects)('%s: migr8 backup CLI', (dialect) => {
     expect(traversal.stderr).toContain('PATH_INVALID')
   })
 
+  it('--format directory: PostgreSQL dumps and restores in parallel; other databases refuse it', async () => {
+    const adapter = await db.open()
+    if (!(await adapter.describeTable('items'))) await seedDatabase(adapter, 30)
+    const cwd = projectFor(db.connection)
+    if (dialect !== 'postgres') {
+      const refused = await runCli(['backup', 'create', '--format', 'directory'], { cwd })
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('BAD_USAGE')
+      expect(refused.stderr).toMatch(/directory format .*PostgreSQL only/)
+      expect(existsSync(join(cwd, 'backups')) ? readdirSync(join(cwd, 'backups')) : []).toEqual([])
+      return
+    }
+    const created = await runCli(['--json', 'backup', 'create', '--format', 'directory', '--jobs', '2'], { cwd })
+    expect(created.stderr).toBe('')
+    expect(created.code).toBe(0)
+    const record = JSON.parse(created.stdout)
+    expect(record.format).toBe('directory')
+    const human = await runCli(['backup', 'list'], { cwd })
+    expect(human.stdout).toContain('directory/gzip')
+    const badJobs = await runCli(['backup', 'create', '--jobs', '2'], { cwd })
+    expect(badJobs.code).toBe(2)
+    expect(badJobs.stderr).toContain('--format directory')
+    const verified = await runCli(['backup', 'verify', record.id], { cwd })
+    expect(verified.stdout).toContain('pg_restore -f /dev/null')
+    const target = uniqueName('migr8_cli_dir')
+    const restored = await runCli(['backup', 'restore', record.id, '--target-db', target, '--jobs', '2'], { cwd })
+    expect(restored.stderr).toBe('')
+    expect(restored.code).toBe(0)
+    const targetConnection = { ...db.connection, database: target }
+    try {
+      const copy = await openAdapter(targetConnection)
+      try {
+        expect(await fingerprint(copy)).toEqual(await fingerprint(adapter))
+      } finally {
+        await copy.close()
+      }
+    } finally {
+      await dropDatabase(targetConnection)
+    }
+    const deleted = await runCli(['backup', 'delete', record.id], { cwd })
+    expect(deleted.code).toBe(0)
+    expect(readdirSync(join(cwd, 'backups'))).toEqual([])
+  })
+
   it.skipIf(dialect === 'sqlite')(
     'a migr8 process killed mid-backup leaves only a reported leftover, never a listed backup',
     async () => {
@@ -91,23 +135,33 @@ describe.each(dialects)('%s: migr8 backup CLI', (dialect) => {
           ? 'CREATE TABLE cli_big AS SELECT g AS id, repeat(md5(g::text), 8) AS t FROM generate_series(1, 300000) g'
           : 'CREATE TABLE cli_big AS SELECT REPEAT(md5(rand()), 8) AS t FROM information_schema.COLUMNS a, information_schema.COLUMNS b LIMIT 300000'
       await adapter.withSession((s) => s.execute(big))
-      const cwd = projectFor(db.connection)
-      const child = spawn(process.execPath, [CLI, 'backup', 'create', '--compress', 'gzip'], { cwd, stdio: 'ignore' })
-      const dir = join(cwd, 'backups')
-      // Wait until the temporary file has data, then kill the CLI without giving it a chance to clean up.
-      const deadline = Date.now() + 30_000
-      while (
-        Date.now() < deadline &&
-        !(existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.partial')))
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 10))
+      const modes =
+        dialect === 'postgres'
+          ? [
+              ['--compress', 'gzip'],
+              ['--format', 'directory'],
+            ]
+          : [['--compress', 'gzip']]
+      for (const mode of modes) {
+        const cwd = projectFor(db.connection)
+        const child = spawn(process.execPath, [CLI, 'backup', 'create', ...mode], { cwd, stdio: 'ignore' })
+        const dir = join(cwd, 'backups')
+        // Wait until the temporary file (or folder) exists, then kill the CLI without giving it a chance to clean up.
+        const deadline = Date.now() + 30_000
+        while (
+          Date.now() < deadline &&
+          !(existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.partial')))
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        child.kill('SIGKILL')
+        await new Promise((resolve) => child.once('close', resolve))
+        // A streaming dump tool, orphaned, ends at its next write into the closed pipe; pg_dump -Fd may
+        // finish its folder, which keeps its temporary name all the same.
+        const listed = JSON.parse((await runCli(['--json', 'backup', 'list'], { cwd })).stdout)
+        expect(listed.backups).toEqual([])
+        expect(listed.problems.map((p: { kind: string }) => p.kind)).toContain('leftover-partial')
       }
-      child.kill('SIGKILL')
-      await new Promise((resolve) => child.once('close', resolve))
-      // The dump tool, orphaned, ends on its own at its next write into the closed pipe.
-      const listed = JSON.parse((await runCli(['--json', 'backup', 'list'], { cwd })).stdout)
-      expect(listed.backups).toEqual([])
-      expect(listed.problems.map((p: { kind: string }) => p.kind)).toContain('leftover-partial')
     },
   )
 })

@@ -24,7 +24,7 @@ import {
   type BackupRecord,
 } from '../../src-main/backup/index.js'
 import { availableDialects, uniqueName, useDatabase } from '../support/databases.js'
-import { seedDatabase, testConfig } from './fixtures.js'
+import { childPids, seedDatabase, testConfig } from './fixtures.js'
 
 const dialects = await availableDialects()
 
@@ -53,16 +53,6 @@ async function addBigTable(adapter: Adapter, rows: number): Promise<void> {
 
 function backupFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : []
-}
-
-/** The children of this process running `name` (pg_dump, mariadb-dump). */
-function childPids(name: string): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, comm]) => comm === name)
-    .map(([pid]) => Number(pid))
 }
 
 describe.each(dialects)('%s: interrupted and failed backups', (dialect) => {

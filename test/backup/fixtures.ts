@@ -3,6 +3,7 @@
  * seeded with varied types and objects, and a fingerprint (schema + ordered row checksums) that
  * two databases share only when they hold the same things.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -153,4 +154,14 @@ export async function fingerprint(
     tables[table] = { rows: rows.length, sha256: hash.digest('hex') }
   }
   return { schema: JSON.stringify(schemaParts), tables }
+}
+
+/** The children of this process running `name` (pg_dump, mariadb-dump). */
+export function childPids(name: string): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, comm]) => comm === name)
+    .map(([pid]) => Number(pid))
 }

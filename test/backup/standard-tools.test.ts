@@ -1,6 +1,6 @@
 /**
  * A backup made by Migr8 restores with the plain standard tools, as docs/backups.md says:
- * `gunzip -c | psql`, `zstd -dc | psql`, `pg_restore`, `gunzip -c | mariadb`, `sqlite3`.
+ * `gunzip -c | psql`, `zstd -dc | psql`, `pg_restore` (custom file or directory), `gunzip -c | mariadb`, `sqlite3`.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -44,6 +44,12 @@ const CASES: Record<string, Case[]> = {
       options: { format: 'custom' },
       needs: ['pg_restore'],
       script: 'pg_restore --exit-on-error -h "$HOST" -p "$PORT" -U "$DBUSER" -d "$DB" "$FILE"',
+    },
+    {
+      name: 'pg_restore -j 2 (directory format)',
+      options: { format: 'directory' },
+      needs: ['pg_restore'],
+      script: 'pg_restore --exit-on-error -j 2 -h "$HOST" -p "$PORT" -U "$DBUSER" -d "$DB" "$FILE"',
     },
   ],
   mysql: [

@@ -17,6 +17,7 @@ interface CreateFlags {
   label?: string
   format?: string
   compress?: string | false
+  jobs?: string
 }
 
 interface RestoreFlags {
@@ -72,9 +73,13 @@ export function registerBackupCommands(program: Command): void {
     .command('create')
     .description('back up the database into the backup folder (backups.dir)')
     .option('--label <text>', 'a note stored with the backup')
-    .option('--format <format>', 'plain (SQL, default) or custom (PostgreSQL pg_dump archive: parallel restore)')
+    .option(
+      '--format <format>',
+      'plain (SQL, default), custom (PostgreSQL pg_dump archive: parallel restore) or directory (PostgreSQL pg_dump -Fd: parallel dump and restore)',
+    )
     .option('--compress <method>', 'auto (zstd if installed, else gzip), gzip, zstd or none')
     .option('--no-compress', 'store the dump uncompressed')
+    .option('--jobs <n>', 'parallel pg_dump jobs for --format directory (default: the number of CPUs)')
     .action(
       action(
         () => create,
@@ -83,11 +88,11 @@ export function registerBackupCommands(program: Command): void {
             flags.compress === false
               ? 'none'
               : oneOf(flags.compress, ['auto', 'gzip', 'zstd', 'none'] as const, '--compress')
-          const format = oneOf(flags.format, ['plain', 'custom'] as const, '--format')
+          const format = oneOf(flags.format, ['plain', 'custom', 'directory'] as const, '--format')
           const record = await createBackup(
             await ctx.adapter(),
             ctx.config,
-            { label: flags.label, format, compress },
+            { label: flags.label, format, compress, jobs: positiveInteger(flags.jobs, '--jobs') },
             ctx.output.context(ctx.signal),
           )
           const ratio =
@@ -146,7 +151,10 @@ export function registerBackupCommands(program: Command): void {
     .option('--target-db <name>', 'restore into this new database (SQLite: a file path) instead of the configured one')
     .option('--force', 'replace the configured database (or an existing target): everything in it is dropped first')
     .option('--no-safety-backup', 'do not back up the database being replaced first')
-    .option('--jobs <n>', 'parallel jobs for pg_restore (custom format)')
+    .option(
+      '--jobs <n>',
+      'parallel jobs for pg_restore (custom format: default 1, one transaction; directory format: default the number of CPUs)',
+    )
     .action(
       action(
         () => restore,
