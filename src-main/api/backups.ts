@@ -38,7 +38,7 @@ export const backupHandlers: Pick<HandlerTable, Channels> = {
     return { ...list, backups: list.backups.map(view), retention: config.backups.retention }
   },
 
-  async 'backups.create'({ profileId, password, label }, context) {
+  async 'backups.create'({ profileId, password, label, format }, context) {
     const profile = context.profiles.get(profileId)
     return context.jobs.start('backups.create', `Back up ${profile.name}`, (signal, progress, log) =>
       withProfile(
@@ -46,7 +46,12 @@ export const backupHandlers: Pick<HandlerTable, Channels> = {
         profileId,
         password,
         ({ adapter, config }) =>
-          createBackup(adapter, config, { label, profile: profile.id }, { signal, onProgress: progress, onLog: log }),
+          createBackup(
+            adapter,
+            config,
+            { label, format, profile: profile.id },
+            { signal, onProgress: progress, onLog: log },
+          ),
         signal,
       ),
     )

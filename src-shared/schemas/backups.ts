@@ -5,6 +5,8 @@ import { JobRef } from './jobref.js'
 const profileId = z.string().min(1).max(64)
 const password = z.string().max(1000).optional()
 const backupId = z.string().min(1).max(120)
+/** Formats a backup can be asked for; `custom` and `directory` are PostgreSQL's (the engine refuses them elsewhere). */
+export const BACKUP_REQUEST_FORMATS = ['plain', 'custom', 'directory'] as const
 
 export const BackupRecordView = z.object({
   id: z.string(),
@@ -34,7 +36,14 @@ export const BackupListView = z.object({
 export const backupContract = {
   'backups.list': { input: z.object({ profileId }).strict(), output: BackupListView },
   'backups.create': {
-    input: z.object({ profileId, password, label: z.string().max(200).optional() }).strict(),
+    input: z
+      .object({
+        profileId,
+        password,
+        label: z.string().max(200).optional(),
+        format: z.enum(BACKUP_REQUEST_FORMATS).optional(),
+      })
+      .strict(),
     output: JobRef,
   },
   /** Into the profile's own database (`confirm` must be its name) or into a new database `targetDb`. */

@@ -18,6 +18,15 @@ import { AskPasswordCard, useAskedPassword } from './password.js'
 import './screens.css'
 
 type Backup = Output<'backups.list'>['backups'][number]
+type BackupFormat = '' | 'plain' | 'custom' | 'directory'
+
+/** pg_dump's archive formats, offered on PostgreSQL profiles only ('' keeps the configured format). */
+const POSTGRES_FORMATS: Array<[BackupFormat, string]> = [
+  ['', 'Configured format'],
+  ['plain', 'SQL (plain)'],
+  ['custom', 'Custom archive'],
+  ['directory', 'Directory (parallel)'],
+]
 
 export function BackupsTab({ profile }: { profile: ProfileViewT }) {
   const toasts = useToasts()
@@ -35,6 +44,7 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
   )
   const job = useFollowedJob(`backups:${profile.id}`, invalidate)
   const [label, setLabel] = useState('')
+  const [format, setFormat] = useState<BackupFormat>('')
   const [restoring, setRestoring] = useState<Backup>()
   const [deleting, setDeleting] = useState<Backup>()
   const [cleaning, setCleaning] = useState(false)
@@ -87,12 +97,33 @@ export function BackupsTab({ profile }: { profile: ProfileViewT }) {
           onChange={(event) => setLabel(event.target.value)}
           data-testid="backup-label"
         />
+        {profile.driver === 'postgres' && (
+          <select
+            value={format}
+            onChange={(event) => setFormat(event.target.value as BackupFormat)}
+            title="Directory: pg_dump -Fd, dumped and restored in parallel (one job per CPU)"
+            data-testid="backup-format"
+          >
+            {POSTGRES_FORMATS.map(([value, name]) => (
+              <option key={value} value={value}>
+                {name}
+              </option>
+            ))}
+          </select>
+        )}
         <button
           className="button button-primary"
           data-testid="backup-now"
           disabled={job.running}
           onClick={() => {
-            void start(api('backups.create', { profileId: profile.id, password, label: label.trim() || undefined }))
+            void start(
+              api('backups.create', {
+                profileId: profile.id,
+                password,
+                label: label.trim() || undefined,
+                format: profile.driver === 'postgres' && format ? format : undefined,
+              }),
+            )
             setLabel('')
           }}
         >
