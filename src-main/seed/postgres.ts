@@ -16,7 +16,10 @@ import {
   type SeedLoader,
 } from './loader.js'
 import { notUtf8 } from './csv.js'
-import { scanFile } from './scan.js'
+import { ByteScanner } from './scan.js'
+
+/** Where a byte pass-through that turns out not to fit is rolled back to. */
+const PASSTHROUGH_SAVEPOINT = 'migr8_seed_passthrough'
 
 /** Bytes of COPY data buffered before `write` asks the caller to wait. */
 const HIGH_WATER = 4 << 20
@@ -146,18 +149,17 @@ class PostgresLoaderSession implements LoaderSession {
   /**
    * Streams the file's bytes straight into COPY … (FORMAT csv, HEADER). Only when PostgreSQL reads the
    * file exactly as the engine would: the only NULL marker present is the empty field (FORCE_NULL /
-   * FORCE_NOT_NULL give empty fields the engine's meaning per column) and no `\.` (COPY's end-of-data line) appears anywhere.
+   * FORCE_NOT_NULL give empty fields the engine's meaning per column), no `\.` (COPY's end-of-data
+   * line) appears anywhere, the bytes are UTF-8 and quotes pair up. Each chunk is checked before it is
+   * sent, so checking costs no extra pass over the file: when one fails, the COPY is abandoned and
+   * rolled back to a savepoint, and the parsing path loads (or reports) the file instead.
    */
   async csvPassthrough(
     target: LoadTarget,
     csv: CsvPassthrough,
   ): Promise<{ rows: number; method: 'copy-passthrough' } | undefined> {
     const markers = csv.nullValues.filter((value) => value !== '')
-    const scan = await scanFile(csv.file, [...markers, '\\.'], csv.signal)
-    if (scan.invalidUtf8At !== undefined) throw notUtf8(csv.file, scan.invalidUtf8At)
-    // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
-    if (scan.oddQuotes) return undefined
-    if (scan.found) return undefined
+    const scanner = new ByteScanner([...markers, '\\.'])
     const emptyIsNullEverywhere = csv.nullValues.includes('')
     const forceNull = csv.columns.filter((column) => emptyMeansNull(classifyTarget(column.type)))
     const forceNotNull = emptyIsNullEverywhere
@@ -175,22 +177,40 @@ class PostgresLoaderSession implements LoaderSession {
       ...(forceNotNull.length > 0 ? [`FORCE_NOT_NULL (${forceNotNull.map((c) => quote(c.name)).join(', ')})`] : []),
     ]
     const sql = `COPY ${this.adapter.qualifiedTable(target.table)} (${csv.columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN WITH (${options.join(', ')})`
+    await this.client.query(`SAVEPOINT ${PASSTHROUGH_SAVEPOINT}`)
     const stream = this.client.query(copyFrom(sql))
     let sent = 0
+    let refused = false
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
+        if (!scanner.push(chunk)) {
+          refused = true
+          return callback(new Error('the file cannot be sent as it is'))
+        }
         sent += chunk.length
         csv.onBytes(sent)
         callback(null, chunk)
+      },
+      flush(callback) {
+        const verdict = scanner.end()
+        // An unclosed quote: the parsing path reports its line instead of loading the rest of the file as one value.
+        refused = verdict.invalidUtf8At !== undefined || verdict.oddQuotes
+        callback(refused ? new Error('the file cannot be sent as it is') : null)
       },
     })
     try {
       await pipeline(createReadStream(csv.file, { highWaterMark: 1 << 20 }), tap, stream, { signal: csv.signal })
     } catch (error) {
       if (csv.signal?.aborted) throw cancelled()
-      // COPY counts the header as line 1, as the file does.
-      throw this.translate(error, target, (line) => line)
+      if (!refused) {
+        // COPY counts the header as line 1, as the file does.
+        throw this.translate(error, target, (line) => line)
+      }
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${PASSTHROUGH_SAVEPOINT}`)
+      if (scanner.invalidUtf8At !== undefined) throw notUtf8(csv.file, scanner.invalidUtf8At)
+      return undefined
     }
+    await this.client.query(`RELEASE SAVEPOINT ${PASSTHROUGH_SAVEPOINT}`)
     return { rows: stream.rowCount, method: 'copy-passthrough' }
   }
 }

@@ -406,6 +406,30 @@ kinds:
     expect(report.rowsInserted).toBe(3)
   })
 
+  if (dialect === 'postgres') {
+    it('abandons a byte pass-through that meets a NULL marker or a bad byte megabytes in, without losing rows', async () => {
+      const adapter = await open()
+      const big = customersCsv(60_000)
+      expect(big.length).toBeGreaterThan(3 << 20)
+      const marked = seedFolder({ 'customers.csv': big + '60001,late,NULL,\\N\n' })
+      const [report] = await runSeeds(adapter, seedConfig(db.connection, marked), { truncate: true })
+      expect([report.status, report.rowsInserted, report.tables[0].method]).toEqual(['loaded', 60_001, 'copy'])
+      const [late] = await adapter.query<{ email: string | null }>('SELECT email FROM customers WHERE id = 60001')
+      expect(late.email).toBeNull()
+      const broken = seedFolder({
+        'customers.csv': Buffer.concat([
+          Buffer.from(big),
+          Buffer.from([0x36, 0x30, 0x30, 0x30, 0x31, 0x2c, 0xff, 0x0a]),
+        ]),
+      })
+      const [failed] = await runSeeds(adapter, seedConfig(db.connection, broken), { truncate: true })
+      expect(failed.status).toBe('failed')
+      expect(failed.error?.message).toMatch(/not valid UTF-8/)
+      // The failed file rolled back whole, truncate included.
+      expect(await count(adapter, 'customers')).toBe(60_001)
+    })
+  }
+
   if (dialect === 'mysql') {
     it('falls back to multi-row INSERTs (local_infile off) with the same result', async () => {
       const adapter = await open()
