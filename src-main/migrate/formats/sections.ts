@@ -36,19 +36,24 @@ function invalid(file: string, line: number, why: string, remedy: string): Migr8
 /** The sections of a file; the first is the preamble (comments before the first marker). */
 function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbmate' | 'goose'): Section[] {
   const sections: Section[] = [{ direction: 'preamble', lines: [], noTransaction: false }]
-  const lines = text.split('\n')
-  lines.forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '')
-    const number = index + 1
-    const match = marker.exec(line.trim())
+  let current = sections[0]
+  // Walks the lines by offset, as text.split('\n') would cut them (a final newline gives a last empty
+  // line), trimming each once and trying the marker only on comments: this runs for every line of
+  // every file on each `status`.
+  for (let start = 0, number = 1; start <= text.length; number++) {
+    const newline = text.indexOf('\n', start)
+    const end = newline < 0 ? text.length : newline
+    const raw = text.slice(start, end)
+    start = end + 1
+    const trimmed = raw.trim()
+    const isComment = trimmed.startsWith('--')
+    const match = isComment ? marker.exec(trimmed) : null
     const direction = match ? sectionDirection(flavour, match) : undefined
     if (direction) {
       const noTransaction = flavour === 'dbmate' && /transaction\s*:\s*false/i.test(match![2] ?? '')
-      sections.push({ direction, lines: [], noTransaction })
-      return
-    }
-    const current = sections[sections.length - 1]
-    if (current.direction !== 'preamble' || line.trim() === '' || line.trim().startsWith('--')) {
+      current = { direction, lines: [], noTransaction }
+      sections.push(current)
+    } else if (current.direction !== 'preamble' || trimmed === '' || isComment) {
       current.lines.push({ text: raw, number })
     } else {
       throw invalid(
@@ -58,7 +63,7 @@ function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbm
         'Move the SQL below the up marker.',
       )
     }
-  })
+  }
   const ups = sections.filter((s) => s.direction === 'up')
   if (ups.length !== 1)
     throw invalid(
