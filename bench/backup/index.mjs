@@ -3,14 +3,15 @@
 //
 // PostgreSQL: a generated database (BENCH_PG_MB, default 64 MiB of table data; BENCH_PG_MB=1024 for the
 // ~1 GB run of the issue), backed up with each Migr8 mode and with the equivalent shell pipeline
-// (`pg_dump | zstd`, `pg_dump | gzip -3`, `pg_dump -Fc`, `pg_dump`), plus the reference
-// `pg_dump | gzip -6`; then each backup restored by Migr8 and by `… | psql` / `pg_restore` from
-// the same file. SQLite: a generated file (BENCH_SQLITE_MB, default 64) backed up by Migr8 and by
+// (`pg_dump | zstd`, `pg_dump | gzip -3`, `pg_dump -Fc`, `pg_dump -Fd -j N`, `pg_dump`), plus the
+// reference `pg_dump | gzip -6`; then each backup restored by Migr8 and by `… | psql` /
+// `pg_restore [-j N]` from the same file (or folder). SQLite: a generated file (BENCH_SQLITE_MB, default 64) backed up by Migr8 and by
 // `sqlite3 .backup`. Every Migr8 figure is the CLI process from spawn to exit; its peak RSS is the
 // node process's VmHWM (the dump tools run in their own processes). Medians of BENCH_REPEAT runs
 // (default 3), interleaved. The machine may be shared: read the ratios.
 //
-// Env: BENCH_PG_MB, BENCH_SQLITE_MB, BENCH_REPEAT, BENCH_ONLY (postgres,sqlite), BENCH_KEEP=1 (keep data).
+// Env: BENCH_PG_MB, BENCH_SQLITE_MB, BENCH_REPEAT, BENCH_ONLY (postgres,sqlite), BENCH_KEEP=1 (keep data),
+// BENCH_JOBS (parallel jobs of the directory mode, default: the number of CPUs).
 import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -24,6 +25,7 @@ const PG_MB = Number(process.env.BENCH_PG_MB ?? 64)
 const SQLITE_MB = Number(process.env.BENCH_SQLITE_MB ?? 64)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
 const ONLY = (process.env.BENCH_ONLY ?? 'postgres,sqlite').split(',')
+const JOBS = Number(process.env.BENCH_JOBS ?? Math.max(1, cpus().length))
 const PG = {
   host: process.env.MIGR8_TEST_PG_HOST ?? '127.0.0.1',
   port: process.env.MIGR8_TEST_PG_PORT ?? '5432',
@@ -38,6 +40,11 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`
+/** Bytes of a file, or of the files in a folder (directory-format dumps). */
+const sizeOf = (path) =>
+  statSync(path).isDirectory()
+    ? readdirSync(path).reduce((sum, name) => sum + statSync(join(path, name)).size, 0)
+    : statSync(path).size
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`
 const table = (header, rows) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
@@ -152,6 +159,15 @@ async function postgres() {
       restore: `pg_restore --exit-on-error --single-transaction -d "$DB" "$OUT"`,
     },
     {
+      name: `directory (pg_dump -Fd -j ${JOBS} -Z3)`,
+      args: ['--format', 'directory', '--jobs', String(JOBS)],
+      // pg_dump fsyncs a directory archive itself (Migr8 runs it with --no-sync and fsyncs while hashing).
+      shell: `rm -rf "$OUT"; pg_dump -d ${source} -Fd -j ${JOBS} -Z 3 -f "$OUT"`,
+      ext: 'dir',
+      restore: `pg_restore --exit-on-error -j ${JOBS} -d "$DB" "$OUT"`,
+      restoreArgs: ['--jobs', String(JOBS)],
+    },
+    {
       name: 'none',
       args: ['--no-compress'],
       shell: `pg_dump -d ${source} > "$OUT"; sync "$OUT"`,
@@ -192,7 +208,7 @@ async function postgres() {
       r.size = made.json.sizeCompressed
       r.id = made.json.id
       if (!shellFirst) await shellBackup()
-      r.shellSize = statSync(out).size
+      r.shellSize = sizeOf(out)
       r.verify.push((await migr8(dir, ['backup', 'verify', r.id])).ms)
       // Restores, from the same files: Migr8 (verify + load) and the plain tool.
       const target = `migr8_bench_restore_${rep}`
@@ -206,7 +222,7 @@ async function postgres() {
       }
       if (shellFirst) await plainRestore()
       dropdb(target)
-      const restored = await migr8(dir, ['backup', 'restore', r.id, '--target-db', target])
+      const restored = await migr8(dir, ['backup', 'restore', r.id, '--target-db', target, ...(mode.restoreArgs ?? [])])
       r.restore.push(restored.ms)
       r.restoreRss.push(restored.peak)
       dropdb(target)
