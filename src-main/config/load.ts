@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
-import type { $ZodError } from 'zod/v4/core'
 import { Migr8Error } from '../../src-shared/errors.js'
 import { ENV_KEYS, environmentLayer, type Layer } from './env.js'
 import { expandEnvReferences } from './expand.js'
 import { fileConfigSchema, type ConnectionConfig, type Migr8Config } from './schema.js'
+import type { ConfigIssue } from './validate.js'
 import { DEFAULT_PORTS, maskUrl, parseDatabaseUrl, type UrlParts } from './url.js'
 
 export const CONFIG_FILE_NAMES = ['migr8.yaml', 'migr8.yml']
@@ -166,8 +166,8 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   )
 }
 
-function validationError(error: $ZodError, input: unknown, source: string, env: NodeJS.ProcessEnv): Migr8Error {
-  const issue = error.issues[0]
+function validationError(issues: ConfigIssue[], input: unknown, source: string, env: NodeJS.ProcessEnv): Migr8Error {
+  const issue = issues[0]
   const key = issue.path.map(String).join('.')
   let message = issue.message
   if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`
@@ -189,7 +189,7 @@ function validationError(error: $ZodError, input: unknown, source: string, env: 
   const remedy = variable && REMEDIES[key] ? `${hint} (It comes from the environment variable ${variable}.)` : hint
   return new Migr8Error('CONFIG_INVALID', `${where}: ${key || '(root)'}: ${message}${shown}.`, remedy, {
     key,
-    issues: error.issues.length,
+    issues: issues.length,
   })
 }
 
@@ -229,7 +229,7 @@ export function loadConfig(options: LoadOptions = {}): Migr8Config {
   const merged = mergeLayers(sources)
 
   const parsed = fileConfigSchema.safeParse(merged)
-  if (!parsed.success) throw validationError(parsed.error, merged, source, env)
+  if (!parsed.success) throw validationError(parsed.issues, merged, source, env)
   const { database, migrations, backups, seeds } = parsed.data
 
   const within = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path))

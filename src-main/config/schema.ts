@@ -1,13 +1,25 @@
-// zod/mini rather than zod: the same validation core and English messages, but it tree-shakes to
-// ~60 KB where zod's method-chaining API bundles ~750 KB that every CLI start compiled (~30 ms).
-import { en } from 'zod/locales'
-import * as z from 'zod/mini'
-import { globalConfig } from 'zod/v4/core'
-
-// What `zod` itself installs on first use (and only if unset): English messages, which the config
-// errors quote, and the memoizer that gives containers cycle support.
-if (!globalConfig.localeError) z.config(en())
-if (!globalConfig.memoizer) z.config({ memoizer: z.memoizer() })
+import {
+  array,
+  boolean,
+  enumOf,
+  gte,
+  int,
+  lte,
+  maxLength,
+  minLength,
+  number,
+  optional,
+  pipe,
+  preprocess,
+  record,
+  refine,
+  regex,
+  strictObject,
+  string,
+  union,
+  withDefault,
+  type Output,
+} from './validate.js'
 
 export const DRIVERS = ['postgres', 'mysql', 'sqlite'] as const
 export type Driver = (typeof DRIVERS)[number]
@@ -25,84 +37,73 @@ export function parseDuration(value: string | number): number | undefined {
   return Number(match[1]) * unit
 }
 
-const duration = z.pipe(
-  z.union([z.string(), z.number()]),
-  z.transform((value, ctx) => {
-    // Environment variables are always text: MIGR8_CONNECT_TIMEOUT=5000 is 5000 ms, as `5000` is in YAML.
-    const ms = parseDuration(typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value)
-    if (ms === undefined) {
-      ctx.issues.push({ code: 'custom', message: 'expected a duration like 500ms, 30s, 5m, 2h or 30d', input: value })
-      return z.NEVER
-    }
-    return ms
-  }),
+const duration = refine(
+  union([string(), number()]),
+  // Environment variables are always text: MIGR8_CONNECT_TIMEOUT=5000 is 5000 ms, as `5000` is in YAML.
+  (value) => parseDuration(typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  'expected a duration like 500ms, 30s, 5m, 2h or 30d',
 )
 
 /**
- * A whole number written as a number or, from the environment or a quoted YAML value, as digits.
- * (`z.coerce` alone would take `true` as 1 and `[5432]` as 5432.)
+ * A whole number within bounds, written as a number or, from the environment or a quoted YAML
+ * value, as digits. (Coercing alone would take `true` as 1 and `[5432]` as 5432.)
  */
-function integer() {
-  return z.pipe(
-    z.transform((value: unknown) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value)),
-    z.number().check(z.int()),
+function integer(min: number, max?: number) {
+  const checks = max === undefined ? [gte(min)] : [gte(min), lte(max)]
+  return pipe(
+    preprocess((value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value), int()),
+    (value) => number(...checks).run(value),
   )
 }
 
-/** A whole number within bounds, as `integer().pipe(z.number().min(…).max(…))` checked it with zod's chaining API. */
-function boundedInteger(min: number, max?: number) {
-  const bounds = max === undefined ? [z.gte(min)] : [z.gte(min), z.lte(max)]
-  return z.pipe(integer(), z.number().check(...bounds))
-}
+const text = (min: number) => string(minLength(min))
 
-const text = (min?: number) => (min === undefined ? z.string() : z.string().check(z.minLength(min)))
+const port = integer(1, 65535)
 
-const port = boundedInteger(1, 65535)
-
-export const sslSchema = z.strictObject({
-  mode: z._default(z.enum(SSL_MODES), 'prefer'),
-  ca: z.optional(z.string()),
-  cert: z.optional(z.string()),
-  key: z.optional(z.string()),
+export const sslSchema = strictObject({
+  mode: withDefault(enumOf(SSL_MODES), 'prefer'),
+  ca: optional(string()),
+  cert: optional(string()),
+  key: optional(string()),
 })
 
 export const STRICT_HOST_KEY_MODES = ['yes', 'accept-new', 'no'] as const
 export type StrictHostKey = (typeof STRICT_HOST_KEY_MODES)[number]
 
 /** An SSH tunnel (bastion) the database is reached through; see docs/connectivity.md. */
-export const sshSchema = z.strictObject({
+export const sshSchema = strictObject({
   /** SSH server, or a Host alias of ~/.ssh/config. */
   host: text(1),
-  port: z.optional(port),
-  user: z.optional(text(1)),
-  identityFile: z.optional(text(1)),
-  passphrase: z.optional(z.string()),
-  password: z.optional(z.string()),
+  port: optional(port),
+  user: optional(text(1)),
+  identityFile: optional(text(1)),
+  passphrase: optional(string()),
+  password: optional(string()),
   /** Use the ssh-agent: true for SSH_AUTH_SOCK, or the agent socket path. */
-  agent: z.optional(z.union([z.boolean(), text(1)])),
+  agent: optional(union([boolean(), text(1)])),
   /** Jump host(s) before `host`: `user@host:port` or an alias, comma-separated (like ssh -J). */
-  jump: z.optional(text(1)),
-  knownHosts: z.optional(text(1)),
-  strictHostKey: z.optional(z.enum(STRICT_HOST_KEY_MODES)),
+  jump: optional(text(1)),
+  knownHosts: optional(text(1)),
+  strictHostKey: optional(enumOf(STRICT_HOST_KEY_MODES)),
   /** The ssh_config file for host aliases (default ~/.ssh/config; `none` to read none). */
-  configFile: z.optional(text(1)),
-  keepalive: z.optional(duration),
+  configFile: optional(text(1)),
+  keepalive: optional(duration),
 })
 
-export const databaseSchema = z.strictObject({
-  driver: z.enum(DRIVERS),
-  url: z.optional(z.string()),
-  host: z.optional(text(1)),
-  port: z.optional(port),
-  name: z.optional(text(1)),
-  user: z.optional(z.string()),
-  password: z.optional(z.string()),
-  schema: z.optional(text(1)),
-  ssl: z._default(sslSchema, { mode: 'prefer' }),
-  ssh: z.optional(sshSchema),
-  connectTimeout: z._default(duration, 10_000),
-  statementTimeout: z.optional(duration),
-  poolMax: z._default(boundedInteger(1, 100), 4),
+export const databaseSchema = strictObject({
+  driver: enumOf(DRIVERS),
+  url: optional(string()),
+  host: optional(text(1)),
+  port: optional(port),
+  name: optional(text(1)),
+  user: optional(string()),
+  password: optional(string()),
+  schema: optional(text(1)),
+  ssl: withDefault(sslSchema, { mode: 'prefer' }),
+  ssh: optional(sshSchema),
+  connectTimeout: withDefault(duration, 10_000),
+  statementTimeout: optional(duration),
+  poolMax: withDefault(integer(1, 100), 4),
 })
 
 export const LOCK_MODES = ['session', 'table', 'none'] as const
@@ -110,27 +111,25 @@ export const OUT_OF_ORDER_POLICIES = ['error', 'allow', 'ignore'] as const
 export const CREATE_FORMATS = ['golang-migrate', 'dbmate'] as const
 export const VERSION_STYLES = ['timestamp', 'sequential'] as const
 
-export const migrationsSchema = z.strictObject({
-  dir: z._default(text(1), 'migrations'),
-  table: z._default(
-    z
-      .string()
-      .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a plain table name (letters, digits, underscore)')),
+export const migrationsSchema = strictObject({
+  dir: withDefault(text(1), 'migrations'),
+  table: withDefault(
+    string(regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a plain table name (letters, digits, underscore)')),
     'migr8_migrations',
   ),
-  lock: z._default(
-    z.strictObject({
-      mode: z._default(z.enum(LOCK_MODES), 'session'),
-      timeout: z._default(duration, 60_000),
-      lease: z._default(duration, 30_000),
+  lock: withDefault(
+    strictObject({
+      mode: withDefault(enumOf(LOCK_MODES), 'session'),
+      timeout: withDefault(duration, 60_000),
+      lease: withDefault(duration, 30_000),
     }),
     { mode: 'session', timeout: 60_000, lease: 30_000 },
   ),
-  outOfOrder: z._default(z.enum(OUT_OF_ORDER_POLICIES), 'error'),
-  create: z._default(
-    z.strictObject({
-      format: z._default(z.enum(CREATE_FORMATS), 'golang-migrate'),
-      versions: z._default(z.enum(VERSION_STYLES), 'timestamp'),
+  outOfOrder: withDefault(enumOf(OUT_OF_ORDER_POLICIES), 'error'),
+  create: withDefault(
+    strictObject({
+      format: withDefault(enumOf(CREATE_FORMATS), 'golang-migrate'),
+      versions: withDefault(enumOf(VERSION_STYLES), 'timestamp'),
     }),
     { format: 'golang-migrate', versions: 'timestamp' },
   ),
@@ -139,41 +138,41 @@ export const migrationsSchema = z.strictObject({
 export const COMPRESSIONS = ['auto', 'gzip', 'zstd', 'none'] as const
 export const BACKUP_FORMATS = ['plain', 'custom'] as const
 
-export const backupsSchema = z.strictObject({
-  dir: z._default(text(1), 'backups'),
-  compress: z._default(z.enum(COMPRESSIONS), 'auto'),
-  format: z._default(z.enum(BACKUP_FORMATS), 'plain'),
-  retention: z._default(
-    z.strictObject({
-      keep: z.optional(boundedInteger(1)),
-      maxAge: z.optional(duration),
+export const backupsSchema = strictObject({
+  dir: withDefault(text(1), 'backups'),
+  compress: withDefault(enumOf(COMPRESSIONS), 'auto'),
+  format: withDefault(enumOf(BACKUP_FORMATS), 'plain'),
+  retention: withDefault(
+    strictObject({
+      keep: optional(integer(1)),
+      maxAge: optional(duration),
     }),
     {},
   ),
 })
 
-export const seedsSchema = z.strictObject({
-  dir: z._default(text(1), 'seeds'),
-  truncate: z._default(z.boolean(), false),
+export const seedsSchema = strictObject({
+  dir: withDefault(text(1), 'seeds'),
+  truncate: withDefault(boolean(), false),
   /** Explicit order of seed files (names relative to dir); files not listed run after, by name. */
-  order: z.optional(z.array(z.string())),
+  order: optional(array(string())),
   /** File name → table name, for files whose name is not their table. */
-  tables: z.optional(z.record(z.string(), z.string())),
-  nullValues: z._default(z.array(z.string()), ['\\N', 'NULL']),
-  delimiter: z.optional(z.string().check(z.maxLength(1))),
+  tables: optional(record(string())),
+  nullValues: withDefault(array(string()), ['\\N', 'NULL']),
+  delimiter: optional(string(maxLength(1))),
 })
 
-export const fileConfigSchema = z.strictObject({
+export const fileConfigSchema = strictObject({
   database: databaseSchema,
-  migrations: z._default(migrationsSchema, migrationsSchema.parse({})),
-  backups: z._default(backupsSchema, backupsSchema.parse({})),
-  seeds: z._default(seedsSchema, seedsSchema.parse({})),
+  migrations: withDefault(migrationsSchema, migrationsSchema.parse({})),
+  backups: withDefault(backupsSchema, backupsSchema.parse({})),
+  seeds: withDefault(seedsSchema, seedsSchema.parse({})),
 })
 
-export type DatabaseConfig = z.output<typeof databaseSchema>
-export type MigrationsConfig = z.output<typeof migrationsSchema>
-export type BackupsConfig = z.output<typeof backupsSchema>
-export type SeedsConfig = z.output<typeof seedsSchema>
+export type DatabaseConfig = Output<typeof databaseSchema>
+export type MigrationsConfig = Output<typeof migrationsSchema>
+export type BackupsConfig = Output<typeof backupsSchema>
+export type SeedsConfig = Output<typeof seedsSchema>
 export type LockMode = (typeof LOCK_MODES)[number]
 export type OutOfOrderPolicy = (typeof OUT_OF_ORDER_POLICIES)[number]
 
