@@ -14,9 +14,17 @@ export function computeStatus(
   history: Map<string, HistoryRow>,
   failures: Map<string, string>,
 ): MigrationStatus {
-  const rowsByVersion = new Map([...history.values()].map((row) => [canonicalVersion(row.version), row]))
-  const applied = [...history.values()].filter((row) => row.state === 'applied').map((row) => row.version)
-  const newestApplied = applied.sort(compareVersions).pop()
+  // Each row's canonical version is computed once: it joins rows to files, then finds rows without one.
+  const rows = [...history.values()]
+  const rowKeys = rows.map((row) => canonicalVersion(row.version))
+  const rowsByVersion = new Map<string, HistoryRow>()
+  let newestApplied: string | undefined
+  for (const [index, row] of rows.entries()) {
+    rowsByVersion.set(rowKeys[index], row)
+    // `>=`: of equal versions the last row wins, as it did when the applied versions were sorted.
+    if (row.state === 'applied' && (newestApplied === undefined || compareVersions(row.version, newestApplied) >= 0))
+      newestApplied = row.version
+  }
   const entries: StatusEntry[] = []
   const seen = new Set<string>()
 
@@ -45,8 +53,8 @@ export function computeStatus(
       recordedEntry(row, migration.name, state, { recorded: row.checksum, current: migration.checksum }, migration),
     )
   }
-  for (const row of history.values()) {
-    if (seen.has(canonicalVersion(row.version))) continue
+  for (const [index, row] of rows.entries()) {
+    if (seen.has(rowKeys[index])) continue
     const foreign = row.checksum.startsWith(FOREIGN_CHECKSUM_PREFIX)
     const state = row.state === 'applied' ? (foreign ? 'applied' : 'missing_file') : row.state
     entries.push(recordedEntry(row, row.name, state, { recorded: row.checksum }))
@@ -87,15 +95,18 @@ function recordedEntry(
 function describeProblems(entries: StatusEntry[]): string[] {
   const problems: string[] = []
   for (const entry of entries) {
+    const state = entry.state
+    // Most entries are fine: their name is built only for a problem.
+    if (state === 'applied' || state === 'pending') continue
     const id = `${entry.version}_${entry.name}`
-    if (entry.state === 'checksum_drift') problems.push(`${id}: the file changed after it was applied (checksum drift)`)
-    if (entry.state === 'missing_file') problems.push(`${id}: applied, but its file is missing`)
-    if (entry.state === 'partial' || entry.state === 'partial_down') {
+    if (state === 'checksum_drift') problems.push(`${id}: the file changed after it was applied (checksum drift)`)
+    if (state === 'missing_file') problems.push(`${id}: applied, but its file is missing`)
+    if (state === 'partial' || state === 'partial_down') {
       problems.push(
         `${id}: stopped after statement ${entry.statements?.done} of ${entry.statements?.total}${entry.error ? ` (${entry.error})` : ''}`,
       )
     }
-    if (entry.state === 'out_of_order')
+    if (state === 'out_of_order')
       problems.push(`${id}: pending, but older than the newest applied migration (out of order)`)
   }
   return problems
