@@ -2,6 +2,8 @@ import { Migr8Error, throwIfAborted } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import { substituteEnv } from '../config/expand.js'
 import type { Adapter, Session, SqlStatement } from '../db/adapter.js'
+import { leadingKeywords } from '../db/sql/split.js'
+import { inTransaction } from '../db/transaction.js'
 import { statementHash } from './checksum.js'
 import type { HistoryStore } from './history.js'
 import type { HistoryRow, Migration, Script } from './model.js'
@@ -221,39 +223,13 @@ async function runTracked(
         error: undefined,
       })
     }
-    let index = start
-    try {
-      for (; index < statements.length; index++) {
-        throwIfAborted(ctx.signal)
-        ctx.onProgress?.({
-          phase: `${direction} ${migration.version}_${migration.name}`,
-          done: index,
-          total: statements.length,
-          unit: 'statements',
-        })
-        await session.execute(statements[index].sql)
-        // The last statement's progress is recorded with the final state below, in the same write.
-        if (index === statements.length - 1) break
-        await history.update(session, migration.version, {
-          statementsDone: index + 1,
-          statementHashes: hashes.slice(0, index + 1),
-        })
+    /** The applied (or rolled back) state with the last statement's progress and the journal entry: one atomic write. */
+    const finish = async (): Promise<number> => {
+      const durationMs = Math.round(performance.now() - started)
+      if (direction === 'down') {
+        await record(session, history, prepared, options, durationMs)
+        return durationMs
       }
-    } catch (error) {
-      const typed = failure(prepared, index, error, true)
-      await history
-        .update(session, migration.version, {
-          error: typed.code === 'CANCELLED' ? 'cancelled' : String((error as Error).message ?? error),
-        })
-        .catch(() => undefined)
-      await history
-        .journal(session, { version: migration.version, event: 'failed', actor: options.actor, detail: typed.message })
-        .catch(() => undefined)
-      throw typed
-    }
-    const durationMs = Math.round(performance.now() - started)
-    if (direction === 'up') {
-      // Applied, with the last statement's progress and the journal entry: one atomic write (one commit).
       await history.record(session, [
         history.updateWrite(migration.version, {
           state: 'applied',
@@ -270,11 +246,80 @@ async function runTracked(
           durationMs,
         }),
       ])
-    } else {
-      await record(session, history, prepared, options, durationMs)
+      return durationMs
     }
-    return durationMs
+    const joins = joinsProgressTransaction(statements)
+    let index = start
+    let durationMs: number | undefined
+    try {
+      for (; index < statements.length; index++) {
+        throwIfAborted(ctx.signal)
+        ctx.onProgress?.({
+          phase: `${direction} ${migration.version}_${migration.name}`,
+          done: index,
+          total: statements.length,
+          unit: 'statements',
+        })
+        const last = index === statements.length - 1
+        const progress = () =>
+          history.update(session, migration.version, {
+            statementsDone: index + 1,
+            statementHashes: hashes.slice(0, index + 1),
+          })
+        if (joins[index]) {
+          // Plain DML commits together with its progress (or the final state): exactly once, one commit fewer.
+          await inTransaction(session, async () => {
+            await session.execute(statements[index].sql)
+            if (last) durationMs = await finish()
+            else await progress()
+          })
+          continue
+        }
+        await session.execute(statements[index].sql)
+        // The last statement's progress is recorded with the final state below, in the same write.
+        if (last) break
+        await progress()
+      }
+    } catch (error) {
+      const typed = failure(prepared, index, error, true)
+      await history
+        .update(session, migration.version, {
+          error: typed.code === 'CANCELLED' ? 'cancelled' : String((error as Error).message ?? error),
+        })
+        .catch(() => undefined)
+      await history
+        .journal(session, { version: migration.version, event: 'failed', actor: options.actor, detail: typed.message })
+        .catch(() => undefined)
+      throw typed
+    }
+    return durationMs ?? (await finish())
   })
+}
+
+/** Statements that end or open a transaction, or depend on the session's own: a script with one runs as written. */
+const TRANSACTION_CONTROL = new Set([
+  'BEGIN',
+  'START',
+  'COMMIT',
+  'END',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'LOCK',
+  'UNLOCK',
+  'XA',
+  'SET',
+])
+const PLAIN_DML = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE'])
+
+/**
+ * Which statements of a statement-tracked run may share a transaction with their progress row:
+ * plain DML, in a script that does not manage transactions (or session settings) itself.
+ */
+function joinsProgressTransaction(statements: readonly SqlStatement[]): boolean[] {
+  const first = statements.map((statement) => leadingKeywords(statement.sql, 1)[0] ?? '')
+  if (first.some((word) => TRANSACTION_CONTROL.has(word))) return first.map(() => false)
+  return first.map((word) => PLAIN_DML.has(word))
 }
 
 export async function runPrepared(
