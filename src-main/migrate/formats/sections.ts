@@ -23,10 +23,32 @@ export function isGooseFile(text: string): boolean {
   return /^[ \t]*--\s*\+goose\s+(up|down)\b/im.test(text)
 }
 
+/**
+ * A run of consecutive lines of the file, kept as offsets: its text is one slice of the file (the
+ * lines joined by their newlines), so reading a file allocates no object per line.
+ */
 interface Section {
   direction: 'up' | 'down' | 'preamble'
-  lines: Array<{ text: string; number: number }>
   noTransaction: boolean
+  /** Offset of the first line, and of the end of the last one (before its newline). */
+  start: number
+  end: number
+  /** Number of the first line; undefined while the section has no line. */
+  firstLine?: number
+}
+
+type Line = { text: string; number: number }
+
+function sectionText(text: string, section: Section): string {
+  return section.firstLine === undefined ? '' : text.slice(section.start, section.end)
+}
+
+function sectionLines(text: string, section: Section): Line[] {
+  const first = section.firstLine
+  if (first === undefined) return []
+  return sectionText(text, section)
+    .split('\n')
+    .map((line, index) => ({ text: line, number: first + index }))
 }
 
 function invalid(file: string, line: number, why: string, remedy: string): Migr8Error {
@@ -35,7 +57,7 @@ function invalid(file: string, line: number, why: string, remedy: string): Migr8
 
 /** The sections of a file; the first is the preamble (comments before the first marker). */
 function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbmate' | 'goose'): Section[] {
-  const sections: Section[] = [{ direction: 'preamble', lines: [], noTransaction: false }]
+  const sections: Section[] = [{ direction: 'preamble', noTransaction: false, start: 0, end: 0 }]
   let current = sections[0]
   // Walks the lines by offset, as text.split('\n') would cut them (a final newline gives a last empty
   // line), trimming each once and trying the marker only on comments: this runs for every line of
@@ -43,18 +65,20 @@ function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbm
   for (let start = 0, number = 1; start <= text.length; number++) {
     const newline = text.indexOf('\n', start)
     const end = newline < 0 ? text.length : newline
-    const raw = text.slice(start, end)
-    start = end + 1
-    const trimmed = raw.trim()
+    const trimmed = text.slice(start, end).trim()
     const isComment = trimmed.startsWith('--')
     const match = isComment ? marker.exec(trimmed) : null
     const direction = match ? sectionDirection(flavour, match) : undefined
     if (direction) {
       const noTransaction = flavour === 'dbmate' && /transaction\s*:\s*false/i.test(match![2] ?? '')
-      current = { direction, lines: [], noTransaction }
+      current = { direction, noTransaction, start: end + 1, end: end + 1 }
       sections.push(current)
     } else if (current.direction !== 'preamble' || trimmed === '' || isComment) {
-      current.lines.push({ text: raw, number })
+      if (current.firstLine === undefined) {
+        current.firstLine = number
+        current.start = start
+      }
+      current.end = end
     } else {
       throw invalid(
         file,
@@ -63,6 +87,7 @@ function splitSections(file: string, text: string, marker: RegExp, flavour: 'dbm
         'Move the SQL below the up marker.',
       )
     }
+    start = end + 1
   }
   const ups = sections.filter((s) => s.direction === 'up')
   if (ups.length !== 1)
@@ -84,17 +109,17 @@ function sectionDirection(flavour: 'dbmate' | 'goose', match: RegExpExecArray): 
 }
 
 /** Goose's StatementBegin/End blocks become whole pieces; the text between them is left to the lexer. */
-function goosePieces(file: string, section: Section): ScriptPiece[] {
+function goosePieces(file: string, lines: Line[]): ScriptPiece[] {
   const pieces: ScriptPiece[] = []
-  let free: Section['lines'] = []
-  let block: Section['lines'] | undefined
+  let free: Line[] = []
+  let block: Line[] | undefined
   let blockStart = 0
   const flushFree = () => {
     if (free.some((l) => l.text.trim() !== ''))
       pieces.push({ sql: free.map((l) => l.text).join('\n'), line: free[0].number, whole: false })
     free = []
   }
-  for (const line of section.lines) {
+  for (const line of lines) {
     const command = GOOSE_MARKER.exec(line.text.trim())?.[1].toLowerCase()
     if (command === 'statementbegin') {
       if (block)
@@ -138,10 +163,11 @@ function goosePieces(file: string, section: Section): ScriptPiece[] {
 
 function toScript(
   file: string,
+  text: string,
   section: Section,
   extra: { noTransaction: boolean; envsub: boolean; pieces?: ScriptPiece[] },
 ): Script {
-  const sql = section.lines.map((l) => l.text).join('\n')
+  const sql = sectionText(text, section)
   const directives = readDirectives(sql)
   return {
     sql,
@@ -149,33 +175,35 @@ function toScript(
     noTransaction: section.noTransaction || extra.noTransaction || directives.noTransaction,
     envsub: extra.envsub || directives.envsub,
     file,
-    line: section.lines[0]?.number ?? 1,
+    line: section.firstLine ?? 1,
   }
 }
 
 /** `-- migr8:…` directives written above the first marker apply to both directions of the file. */
-function preambleDirectives(sections: Section[]): { noTransaction: boolean; envsub: boolean } {
-  return readDirectives(sections[0].lines.map((l) => l.text).join('\n'))
+function preambleDirectives(text: string, sections: Section[]): { noTransaction: boolean; envsub: boolean } {
+  return readDirectives(sectionText(text, sections[0]))
 }
 
 export function readDbmateFile(file: string, text: string): { up: Script; down?: Script } {
   const sections = splitSections(file, text, DBMATE_MARKER, 'dbmate')
   const up = sections.find((s) => s.direction === 'up')!
   const down = sections.find((s) => s.direction === 'down')
-  const preamble = preambleDirectives(sections)
-  return { up: toScript(file, up, preamble), down: down && toScript(file, down, preamble) }
+  const preamble = preambleDirectives(text, sections)
+  return { up: toScript(file, text, up, preamble), down: down && toScript(file, text, down, preamble) }
 }
 
 export function readGooseFile(file: string, text: string): { up: Script; down?: Script } {
   const sections = splitSections(file, text, GOOSE_MARKER, 'goose')
-  const preamble = preambleDirectives(sections)
+  const preamble = preambleDirectives(text, sections)
   const noTransaction = /^--\s*\+goose\s+NO\s+TRANSACTION\s*$/im.test(text) || preamble.noTransaction
   const envsub = /^--\s*\+goose\s+ENVSUB\s+ON\s*$/im.test(text) || preamble.envsub
   const up = sections.find((s) => s.direction === 'up')!
   const down = sections.find((s) => s.direction === 'down')
   const script = (section: Section) =>
-    toScript(file, section, { noTransaction, envsub, pieces: goosePieces(file, section) })
+    toScript(file, text, section, { noTransaction, envsub, pieces: goosePieces(file, sectionLines(text, section)) })
   const downScript =
-    down && down.lines.some((l) => l.text.trim() !== '' && !GOOSE_MARKER.test(l.text.trim())) ? script(down) : undefined
+    down && sectionLines(text, down).some((l) => l.text.trim() !== '' && !GOOSE_MARKER.test(l.text.trim()))
+      ? script(down)
+      : undefined
   return { up: script(up), down: downScript }
 }
