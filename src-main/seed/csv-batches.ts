@@ -120,6 +120,14 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
   return new Promise((resolve, reject) => {
     const worker = new Worker(file, { workerData: job })
     let settled = false
+    let heard = false
+    // A worker that cannot even start (its bundle unreadable, e.g. from a packed archive) costs speed only.
+    const parseHereInstead = () => {
+      settled = true
+      signal?.removeEventListener('abort', onAbort)
+      void worker.terminate()
+      parseCsvHere(job, onBatch, signal).then(resolve, reject)
+    }
     // Batches are handled one at a time, in order, even when a handler waits (backpressure).
     let queue: Promise<void> = Promise.resolve()
     const finish = (error?: unknown) => {
@@ -134,6 +142,7 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
     signal?.addEventListener('abort', onAbort, { once: true })
     if (signal?.aborted) return onAbort()
     worker.on('message', (message: WorkerMessage) => {
+      heard = true
       if (settled) return
       if (message.type === 'batch') {
         queue = queue
@@ -150,9 +159,10 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
         void queue.then(() => finish(new Migr8Error(code, text, remedy, details)))
       }
     })
-    worker.on('error', (error) => finish(error))
+    worker.on('error', (error) => (heard || settled ? finish(error) : parseHereInstead()))
     worker.on('exit', (code) => {
-      if (!settled)
+      if (!heard && !settled) parseHereInstead()
+      else if (!settled)
         void queue.then(() =>
           finish(
             new Migr8Error(
