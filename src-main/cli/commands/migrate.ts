@@ -40,12 +40,14 @@ function statusTable(status: MigrationStatus): string[] {
     e.executionMs !== undefined ? `${e.executionMs} ms` : '',
   ])
   const header = ['VERSION', 'NAME', 'STATE', 'APPLIED AT (UTC)', 'TOOK']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd()
+  // Loops rather than Math.max(...column) and map/join per row: this runs for every migration.
+  const widths = header.map((h) => h.length)
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i], cell.length)
+  const line = (cells: string[]) => {
+    let text = cells[0].padEnd(widths[0])
+    for (let i = 1; i < cells.length; i++) text += `  ${cells[i].padEnd(widths[i])}`
+    return text.trimEnd()
+  }
   const lines = status.entries.length ? [line(header), ...rows.map(line)] : ['No migrations found.']
   lines.push('', `current version: ${status.current ?? 'none'}; pending: ${status.pending}`)
   if (status.lock) lines.push(`lock: held by ${status.lock.owner} since ${status.lock.since}`)

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { Migr8Error } from '../../../src-shared/errors.js'
 import { checksum } from '../checksum.js'
 import type { Migration, MigrationFormat, Script } from '../model.js'
@@ -104,10 +104,13 @@ export function readMigrations(dir: string): Migration[] {
     return entry
   }
 
+  // join(dir, file) without normalising the folder again for each file (names from readdir hold no separator).
+  const folder = join(dir, '.')
+  const prefix = folder === '.' ? '' : folder.endsWith(sep) ? folder : `${folder}${sep}`
   for (const file of readdirSync(dir).sort()) {
     // `.SQL` too: on case-insensitive file systems it is the same kind of file, and skipping it is silent.
     if (!/\.sql$/i.test(file)) continue
-    const path = join(dir, file)
+    const path = `${prefix}${file}`
     let match: RegExpExecArray | null
     if ((match = GOLANG_MIGRATE_NAME.exec(file))) {
       const entry = claim(match[1], match[2], 'golang-migrate', file)
