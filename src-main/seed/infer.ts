@@ -49,22 +49,36 @@ const isDigitAt = (text: string, at: number) => {
   return c >= 48 && c <= 57
 }
 
-/** `YYYY-MM-DD`, checked without a regular expression (the common case of large files). */
+/** `YYYY-MM-DD` at the start of `text`, checked without a regular expression or a copy (the common case of large files). */
 function plainDate(text: string): boolean {
-  for (const at of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigitAt(text, at)) return false
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false
+  if (!isDigitAt(text, 0) || !isDigitAt(text, 1) || !isDigitAt(text, 2) || !isDigitAt(text, 3)) return false
+  if (!isDigitAt(text, 5) || !isDigitAt(text, 6) || !isDigitAt(text, 8) || !isDigitAt(text, 9)) return false
   const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3)
   return validDate(year, digitAt(text, 5) * 10 + digitAt(text, 6), digitAt(text, 8) * 10 + digitAt(text, 9))
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (or with `T`), checked without a regular expression. */
 function plainTimestamp(text: string): boolean {
-  if (!plainDate(text.slice(0, 10))) return false
+  if (!plainDate(text)) return false
   const sep = text.charCodeAt(10)
   if (sep !== 32 && sep !== 84) return false
-  for (const at of [11, 12, 14, 15, 17, 18]) if (!isDigitAt(text, at)) return false
   if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false
+  if (!isDigitAt(text, 11) || !isDigitAt(text, 12) || !isDigitAt(text, 14)) return false
+  if (!isDigitAt(text, 15) || !isDigitAt(text, 17) || !isDigitAt(text, 18)) return false
   return digitAt(text, 11) * 10 + digitAt(text, 12) <= 23 && digitAt(text, 14) <= 5 && digitAt(text, 17) <= 5
+}
+
+/** Digits before the decimal point, leading zeros and sign left out (`-007.50` → 1). */
+function integerDigits(text: string): number {
+  let at = text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45 ? 1 : 0
+  while (text.charCodeAt(at) === 48) at++
+  let digits = 0
+  while (isDigitAt(text, at)) {
+    at++
+    digits++
+  }
+  return digits
 }
 
 /** The narrowest type a CSV cell fits. */
@@ -240,10 +254,8 @@ export function converterFor(
         if (notNull(value) === null) return null
         const text = asText(value).trim()
         if (!DECIMAL.test(text)) fail('not a number')
-        if (maxIntegerDigits !== undefined && !/e/i.test(text)) {
-          const digits = text.replace(/^[+-]/, '').split('.')[0].replace(/^0+/, '')
-          if (digits.length > maxIntegerDigits) fail(`too many digits for ${column.type}`)
-        }
+        if (maxIntegerDigits !== undefined && integerDigits(text) > maxIntegerDigits && !/e/i.test(text))
+          fail(`too many digits for ${column.type}`)
         return text
       }
     }
@@ -258,6 +270,7 @@ export function converterFor(
       return (value) => {
         if (notNull(value) === null) return null
         if (typeof value === 'boolean') return dialect === 'postgres' ? value : value ? 1 : 0
+        if (value === '1' || value === '0') return dialect === 'postgres' ? value === '1' : value === '1' ? 1 : 0
         const text = asText(value).trim().toLowerCase()
         const word = text === '1' ? true : text === '0' ? false : BOOLEAN_WORDS.get(text)
         if (word === undefined) fail('not a boolean (true/false, t/f, yes/no, 1/0)')

@@ -110,6 +110,8 @@ export function rowConverter(
         )
       : undefined
   const hasMarkers = nullSet.size > 0
+  // Most cells are longer than any NULL marker: comparing lengths first spares hashing every cell.
+  const markerLength = Math.max(0, ...[...nullSet].map((marker) => marker.length))
   return (row, line) => {
     if (textInput && row.length !== width) {
       throw new RowError({ line, column: '', value: null, reason: `expected ${width} fields, found ${row.length}` })
@@ -119,7 +121,7 @@ export function rowConverter(
       let value = row[i]
       if (textInput) {
         if (value === '') value = emptyNull[i] ? null : ''
-        else if (hasMarkers && nullSet.has(value as string)) value = null
+        else if (hasMarkers && (value as string).length <= markerLength && nullSet.has(value as string)) value = null
       } else if (value === undefined) {
         value = null
       }
