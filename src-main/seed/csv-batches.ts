@@ -85,7 +85,11 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
           for (const row of converted) text += textFormatRow(row, job.text)
           return onBatch({ text, lines: kept, bad, bytes })
         }
-        return onBatch({ values: converted.flat(), lines: kept, bad, bytes })
+        const width = job.targets.length
+        const values = new Array<unknown>(converted.length * width)
+        for (let row = 0; row < converted.length; row++)
+          for (let column = 0; column < width; column++) values[row * width + column] = converted[row][column]
+        return onBatch({ values, lines: kept, bad, bytes })
       },
     },
     signal,
