@@ -19,10 +19,19 @@ export interface CompressionPlan {
   /** A fresh compressing stream (for an external tool, a duplex over its stdin/stdout). */
   compress(signal?: AbortSignal): CodecStream
   /**
-   * Set when the compressor is a process that can read another process's stdout directly (no copy
-   * through Node) and reports how many bytes it read (zstd -vv).
+   * Set when the compressor is a process that can read another process's stdout directly and write
+   * into the file `output` (an open descriptor) itself, no byte passing through Node, and reports
+   * how many bytes it read (zstd -vv).
    */
-  compressPipe?(input: Readable, signal?: AbortSignal): CodecStream
+  compressPipe?(input: Readable, output: number, signal?: AbortSignal): PipedCompressor
+}
+
+/** A compressor process between a dump tool's stdout and the backup file. */
+export interface PipedCompressor {
+  exited: Promise<void>
+  kill(): void
+  /** Bytes the compressor read, from its own final report; undefined when unknown. */
+  inputBytes(): number | undefined
 }
 
 export interface CodecStream {
@@ -34,8 +43,6 @@ export interface CodecStream {
    * this or `stream`, never both.
    */
   readonly pipes?: { stdin?: Writable; stdout: Readable }
-  /** Bytes the external compressor read, from its own final report; undefined when unknown. */
-  inputBytes?(): number | undefined
   /** No compression: `stream` changes nothing and may be left out of a pipeline. */
   readonly passThrough?: boolean
   /** Resolves when an external compressor exits cleanly (at once for Node streams). */
@@ -80,35 +87,51 @@ class PassThroughCodec extends Transform {
   }
 }
 
-/** A duplex over an external filter's stdin → stdout; with `input`, that stream (a pipe) is its stdin. */
+const COMPRESSOR_REMEDY = 'Check the compressor works (`zstd --version`), or set backups.compress to gzip.'
+
+/**
+ * Starts an external filter. `input` (another tool's stdout pipe) becomes its stdin, `output` (an
+ * open file descriptor) its stdout; otherwise Node holds the pipes.
+ */
+function startFilter(
+  tool: Tool,
+  args: string[],
+  what: string,
+  signal: AbortSignal | undefined,
+  failure: 'BACKUP_FAILED' | 'BACKUP_CORRUPT',
+  io: { input?: Readable; output?: number } = {},
+): RunningTool {
+  const running = spawnTool(tool, args, {
+    env: process.env,
+    stdin: io.input ?? 'pipe',
+    stdout: io.output ?? 'pipe',
+    signal,
+    failure,
+    what,
+    remedy: COMPRESSOR_REMEDY,
+  })
+  // The compressor holds its own copy of the input pipe; Node's must close (EOF/EPIPE reach the tools).
+  io.input?.destroy()
+  return running
+}
+
+/** A duplex over an external filter's stdin → stdout. */
 function externalCodec(
   tool: Tool,
   args: string[],
   what: string,
   signal?: AbortSignal,
   failure: 'BACKUP_FAILED' | 'BACKUP_CORRUPT' = 'BACKUP_FAILED',
-  input?: Readable,
 ): CodecStream {
-  const running: RunningTool = spawnTool(tool, args, {
-    env: process.env,
-    stdin: input ?? 'pipe',
-    stdout: 'pipe',
-    signal,
-    failure,
-    what,
-    remedy: 'Check the compressor works (`zstd --version`), or set backups.compress to gzip.',
-  })
-  // The compressor holds its own copy of the input pipe; Node's must close (EOF/EPIPE reach the tools).
-  input?.destroy()
-  const stdin = running.child.stdin
+  const running = startFilter(tool, args, what, signal, failure)
+  const stdin = running.child.stdin!
   const stdout = running.child.stdout!
   let stream: Duplex | undefined
   return {
     get stream() {
-      return (stream ??= stdin ? Duplex.from({ writable: stdin, readable: stdout }) : Duplex.from(stdout))
+      return (stream ??= Duplex.from({ writable: stdin, readable: stdout }))
     },
-    pipes: { stdin: stdin ?? undefined, stdout },
-    inputBytes: () => zstdInputBytes(running.stderr()),
+    pipes: { stdin, stdout },
     exited: running.exited,
     kill: running.kill,
   }
@@ -130,15 +153,17 @@ function externalPlan(compression: 'gzip' | 'zstd', tool: Tool): CompressionPlan
     compress: (signal) => externalCodec(tool, args, `${tool.name} compression`, signal),
     ...(compression === 'zstd'
       ? {
-          compressPipe: (input: Readable, signal?: AbortSignal) =>
-            externalCodec(
+          compressPipe: (input: Readable, output: number, signal?: AbortSignal): PipedCompressor => {
+            const running = startFilter(
               tool,
               [...args.filter((arg) => arg !== '-q'), '-vv'],
               `${tool.name} compression`,
               signal,
               'BACKUP_FAILED',
-              input,
-            ),
+              { input, output },
+            )
+            return { exited: running.exited, kill: running.kill, inputBytes: () => zstdInputBytes(running.stderr()) }
+          },
         }
       : {}),
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, stat } from 'node:fs/promises'
-import type { Duplex, Readable } from 'node:stream'
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Migr8Error, throwIfAborted } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
@@ -19,6 +19,7 @@ import {
   fsyncPath,
   hashDirectory,
   hashFile,
+  hashWhileWritten,
   removeStored,
   watchDirectorySize,
 } from './files.js'
@@ -59,26 +60,75 @@ async function streamToFile(
     source.kill()
     codec.kill()
   })
-  const results = await Promise.allSettled([flowing, source.exited, codec.exited])
+  await settleTools(
+    [flowing, source.exited, codec.exited],
+    () => {
+      source.kill()
+      codec.kill()
+    },
+    context,
+  )
+  await fsyncPath(temp, 'r+')
+  return { sizeRaw: raw.bytes, sizeCompressed: stored.bytes, sha256: stored.digest() }
+}
+
+/**
+ * Waits for every part of a backup pipeline; on any failure kills the tools and throws the most
+ * telling cause.
+ */
+async function settleTools(parts: Promise<unknown>[], kill: () => void, context: RunContext): Promise<void> {
+  const results = await Promise.allSettled(parts)
   const failures = results
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     .map((r) => r.reason as unknown)
-  if (failures.length > 0) {
-    source.kill()
-    codec.kill()
-    if (context.signal?.aborted) throw asMigr8Error(failures[0], 'BACKUP_FAILED', 'Backup', REMEDY, context.signal)
-    // A full disk or an unwritable folder makes the tools fail with broken pipes: report the cause, not the symptom.
-    const typed = failures.map((error) => asMigr8Error(error, 'BACKUP_FAILED', 'Backup', REMEDY))
-    throw (
-      typed.find((e) => e.code === 'DISK_FULL') ??
-      typed.find((e) => e.code === 'PERMISSION_DENIED') ??
-      typed.find((e) => e.details?.stderr) ??
-      typed.find((e) => e.code !== 'BACKUP_FAILED') ??
-      typed[0]
-    )
+  if (failures.length === 0) return
+  kill()
+  if (context.signal?.aborted) throw asMigr8Error(failures[0], 'BACKUP_FAILED', 'Backup', REMEDY, context.signal)
+  // A full disk or an unwritable folder makes the tools fail with broken pipes: report the cause, not the symptom.
+  const typed = failures.map((error) => asMigr8Error(error, 'BACKUP_FAILED', 'Backup', REMEDY))
+  throw (
+    typed.find((e) => e.code === 'DISK_FULL') ??
+    typed.find((e) => e.code === 'PERMISSION_DENIED') ??
+    typed.find((e) => e.details?.stderr) ??
+    typed.find((e) => e.code !== 'BACKUP_FAILED') ??
+    typed[0]
+  )
+}
+
+/** Tools started with the temp file as their last stdout. */
+interface FileWriters {
+  exited: Promise<void>[]
+  kill(): void
+  /** Uncompressed bytes, when the compressor reports them. */
+  rawBytes?(): number | undefined
+}
+
+/**
+ * The last tool writes the temp file itself (its stdout is the file, as in `pg_dump > file`), so the
+ * dump never passes through Node, which only hashes the file behind the tool and then fsyncs it.
+ * Piping a dump through Node cost about as much CPU as pg_dump itself.
+ */
+async function toolWritesFile(
+  start: (output: number) => FileWriters,
+  temp: string,
+  context: RunContext,
+  phase: string,
+): Promise<Written> {
+  const handle = await open(temp, 'wx+', 0o640)
+  try {
+    const tools = start(handle.fd)
+    const written = Promise.all(tools.exited)
+    const stored = new Meter({ hash: true, phase, onProgress: context.onProgress })
+    await settleTools([...tools.exited, hashWhileWritten(handle, written, stored, context.signal)], tools.kill, context)
+    await handle.sync()
+    return {
+      sizeRaw: tools.rawBytes ? (tools.rawBytes() ?? null) : stored.bytes,
+      sizeCompressed: stored.bytes,
+      sha256: stored.digest(),
+    }
+  } finally {
+    await handle.close()
   }
-  await fsyncPath(temp, 'r+')
-  return { sizeRaw: raw.bytes, sizeCompressed: stored.bytes, sha256: stored.digest() }
 }
 
 /** How often a dump starts again when DDL raced its consistent snapshot. */
@@ -100,22 +150,44 @@ async function runDump(
   context: RunContext,
 ): Promise<Written> {
   if (plan.writeDirectory) return dumpToDirectory(plan.writeDirectory, plan.jobs, temp, context)
-  if (plan.stream && compression.compressPipe) {
-    // dump tool → compressor through an OS pipe; Node only hashes and writes the compressed bytes.
-    const dump = plan.stream(context.signal)
-    const codec = compression.compressPipe(dump.stream, context.signal)
-    const written = await streamToFile(
-      { stream: codec.pipes!.stdout, exited: dump.exited, kill: dump.kill },
-      { stream: codec.pipes!.stdout as unknown as Duplex, passThrough: true, exited: codec.exited, kill: codec.kill },
+  const stream = plan.stream
+  // Plain dumps only: pg_dump -Fc seeks back to fill in its table of contents when its output is a file.
+  if (stream && plan.format === 'plain' && compression.compressPipe) {
+    const compressPipe = compression.compressPipe
+    // dump tool → compressor through an OS pipe → file.
+    return toolWritesFile(
+      (output) => {
+        const dump = stream(context.signal)
+        const codec = compressPipe(dump.stream!, output, context.signal)
+        return {
+          exited: [dump.exited, codec.exited],
+          kill: () => {
+            dump.kill()
+            codec.kill()
+          },
+          rawBytes: codec.inputBytes,
+        }
+      },
       temp,
       context,
-      { phase: 'dumping (compressed bytes)' },
+      'dumping (compressed bytes)',
     )
-    return { ...written, sizeRaw: codec.inputBytes?.() ?? null }
   }
-  if (plan.stream) {
+  if (stream && plan.format === 'plain' && compression.compression === 'none') {
+    return toolWritesFile(
+      (output) => {
+        const dump = stream(context.signal, output)
+        return { exited: [dump.exited], kill: dump.kill }
+      },
+      temp,
+      context,
+      'dumping',
+    )
+  }
+  if (stream) {
     const codec = compression.compress(context.signal)
-    return streamToFile(plan.stream(context.signal), codec, temp, context)
+    const dump = stream(context.signal)
+    return streamToFile({ ...dump, stream: dump.stream! }, codec, temp, context)
   }
   if (!plan.writeFile) throw new Error('a dump plan needs stream() or writeFile()')
   // File-producing dumps (SQLite's online backup) write a raw copy first, then it is compressed.

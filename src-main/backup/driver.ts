@@ -8,7 +8,8 @@ import type { BackupCompression, BackupFormat, BackupRecord, RequestedFormat } f
 
 /** A dump that streams out of a child process (pg_dump, mariadb-dump). */
 export interface StreamingDump {
-  stream: Readable
+  /** The tool's stdout; null when it was given a file to write into. */
+  stream: Readable | null
   /** Resolves when the tool exited 0 (temporary credentials removed). */
   exited: Promise<void>
   kill(): void
@@ -25,8 +26,11 @@ export interface DumpPlan {
   ownCompression?: BackupCompression
   /** Parallel jobs of a dump that runs them (pg_dump -Fd -j N). */
   jobs?: number
-  /** Streams the dump (server databases). */
-  stream?(signal?: AbortSignal): StreamingDump
+  /**
+   * Streams the dump (server databases). With `output` (an open file descriptor) the tool's stdout
+   * is that file and it writes the dump there itself.
+   */
+  stream?(signal?: AbortSignal, output?: number): StreamingDump
   /** Writes the dump as a file at `path` (SQLite's online backup). */
   writeFile?(path: string, context: RunContext): Promise<void>
   /** Fills the existing, empty folder `path` with the dump's files (pg_dump -Fd). */

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { lstat, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -27,6 +27,12 @@ export class Meter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.count(chunk)
+    callback(null, chunk)
+  }
+
+  /** Counts and hashes bytes that do not flow through the stream (see hashWhileWritten). */
+  count(chunk: Buffer): void {
     this.bytes += chunk.length
     this.hash?.update(chunk)
     if (this.options.onProgress) {
@@ -36,7 +42,6 @@ export class Meter extends Transform {
         this.report()
       }
     }
-    callback(null, chunk)
   }
 
   override _flush(callback: TransformCallback): void {
@@ -72,6 +77,46 @@ export async function hashFile(
   const sink = new Transform({ transform: (_chunk, _encoding, callback) => callback() })
   await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), meter, sink, { signal })
   return { sha256: meter.digest(), size: meter.bytes }
+}
+
+/** How long the hashing waits for more bytes once it has caught up with the writing tool. */
+const CAUGHT_UP_WAIT_MS = 20
+
+/**
+ * Hashes into `meter` the file a tool is appending to (its stdout is the file), following it as it
+ * grows, then, once `written` settles, up to its end: the digest covers exactly the bytes stored,
+ * read back from the page cache rather than piped through Node. Only for tools that never seek
+ * back in their output. Stops early, without error, when `written` rejects (the caller reports it).
+ */
+export async function hashWhileWritten(
+  handle: FileHandle,
+  written: Promise<unknown>,
+  meter: Meter,
+  signal?: AbortSignal,
+): Promise<void> {
+  const tool: { state: 'running' | 'ok' | 'failed' } = { state: 'running' }
+  const settle = written.then(
+    () => void (tool.state = 'ok'),
+    () => void (tool.state = 'failed'),
+  )
+  const buffer = Buffer.allocUnsafe(1 << 20)
+  let position = 0
+  for (;;) {
+    if (signal?.aborted) throw cancelled()
+    // Read after noting whether the tool had finished: an empty read then means the end of the file.
+    const finished = tool.state
+    if (finished === 'failed') return
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+    if (bytesRead > 0) {
+      position += bytesRead
+      meter.count(buffer.subarray(0, bytesRead))
+    } else if (finished === 'ok') {
+      meter.report()
+      return
+    } else {
+      await Promise.race([settle, new Promise((resolve) => setTimeout(resolve, CAUGHT_UP_WAIT_MS))])
+    }
+  }
 }
 
 /** Names pg_dump writes into a directory archive (toc.dat, 3456.dat.gz, blobs.toc, …). */

@@ -51,18 +51,19 @@ export const mysqlBackup: BackupDriver = {
       extension: '.sql',
       tool: tool.name,
       toolVersion: tool.version,
-      stream(signal) {
+      stream(signal, output) {
         const credentials = mysqlCredentials(adapter.connection, tool.flavour ?? 'mariadb')
         const running = spawnTool(tool, [...credentials.leadingArgs, ...args], {
           env: credentials.env,
           signal,
+          stdout: output ?? 'pipe',
           failure: 'BACKUP_FAILED',
           what: `${tool.name} of ${adapter.connection.database}`,
           remedy: `Read the ${tool.name} message above; the user needs SELECT, SHOW VIEW, TRIGGER, EVENT and LOCK TABLES on the database.`,
         })
         const exited = running.exited.finally(() => credentials.dispose())
         exited.catch(() => undefined)
-        return { stream: running.child.stdout!, exited, kill: running.kill }
+        return { stream: running.child.stdout, exited, kill: running.kill }
       },
     }
   },

@@ -97,18 +97,19 @@ export const postgresBackup: BackupDriver = {
       tool: tool.name,
       toolVersion: tool.version,
       ownCompression: custom?.compression,
-      stream(signal) {
+      stream(signal, output) {
         const credentials = postgresCredentials(adapter.connection)
         const running = spawnTool(tool, args, {
           env: credentials.env,
           signal,
+          stdout: output ?? 'pipe',
           failure: 'BACKUP_FAILED',
           what,
           remedy,
         })
         const exited = running.exited.finally(() => credentials.dispose())
         exited.catch(() => undefined)
-        return { stream: running.child.stdout!, exited, kill: running.kill }
+        return { stream: running.child.stdout, exited, kill: running.kill }
       },
     }
   },

@@ -18,7 +18,8 @@ export interface SpawnToolOptions {
   env: NodeJS.ProcessEnv
   /** A Readable backed by a pipe (another tool's stdout) is handed over as the child's stdin. */
   stdin?: 'pipe' | 'ignore' | Readable
-  stdout?: 'pipe' | 'ignore'
+  /** A number is an open file descriptor the tool writes into directly (as `tool > file` does). */
+  stdout?: 'pipe' | 'ignore' | number
   signal?: AbortSignal
   /** Error code when the tool fails (BACKUP_FAILED, RESTORE_FAILED, BACKUP_CORRUPT). */
   failure: ErrorCode
@@ -198,7 +199,7 @@ function toolError(
       details,
     )
   }
-  if (/No space left on device|disk full|errno: 28/i.test(tail)) {
+  if (/No space left on device|disk full|errno:? 28/i.test(tail)) {
     return new Migr8Error(
       'DISK_FULL',
       `${options.what}: the disk is full (${tail.split('\n').pop()}).`,
