@@ -1,9 +1,11 @@
 /**
  * The few validators the config schema needs, with zod 4's semantics and English messages (the
- * config errors quote them, and test/config checks them). zod itself, even zod/mini, cost every CLI
- * command ~15 ms of compiling and building schemas before any work; these cost nothing measurable.
+ * config errors quote them, and test/config checks them). zod cost every CLI command ~40 ms of
+ * compiling and building schemas before any work (zod/mini ~15 ms); these cost nothing measurable.
  * Only what schema.ts uses is here: a new kind of check belongs here with zod's exact message.
  */
+
+import { Migr8Error } from '../../src-shared/errors.js'
 
 export interface Issue {
   code: 'invalid_type' | 'invalid_value' | 'invalid_union' | 'invalid_format' | 'too_big' | 'too_small' | 'custom'
@@ -34,7 +36,7 @@ type Presence = 'required' | 'optional' | 'defaulted'
 export interface Validator<T, P extends Presence = Presence> {
   readonly presence: P
   run(input: unknown): Run<T>
-  /** The value, or an Error with the first issue's message (for defaults built from code). */
+  /** The value, or a CONFIG_INVALID error naming the first issue (for settings built by code). */
   parse(input: unknown): T
   safeParse(input: unknown): { success: true; data: T } | { success: false; issues: ConfigIssue[] }
 }
@@ -50,7 +52,15 @@ function validator<T, P extends Presence = 'required'>(
     run,
     parse(input) {
       const result = run(input)
-      if (result.issues.length) throw new Error(result.issues[0].message)
+      if (result.issues.length) {
+        const [issue] = result.issues
+        throw new Migr8Error(
+          'CONFIG_INVALID',
+          `${issue.path.join('.') || '(root)'}: ${issue.message}.`,
+          'Fix that setting; run `migr8 config init` to see every key.',
+          { key: issue.path.join('.'), issues: result.issues.length },
+        )
+      }
       return result.value
     },
     safeParse(input) {
