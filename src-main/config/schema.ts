@@ -136,7 +136,7 @@ export const migrationsSchema = strictObject({
 })
 
 export const COMPRESSIONS = ['auto', 'gzip', 'zstd', 'none'] as const
-export const BACKUP_FORMATS = ['plain', 'custom'] as const
+export const BACKUP_FORMATS = ['plain', 'custom', 'directory'] as const
 
 export const backupsSchema = strictObject({
   dir: withDefault(text(1), 'backups'),

@@ -133,6 +133,15 @@ describe('finding the config file', () => {
     expect(error.message).toContain(join(dir, 'sub'))
   })
 
+  it('takes each backup format, and names the choices for an unknown one', () => {
+    for (const format of ['plain', 'custom', 'directory'])
+      expect(load(folder({ 'migr8.yaml': `backups:\n  format: ${format}\n` })).backups.format).toBe(format)
+    const error = errorOf(() => load(folder({ 'migr8.yaml': 'backups:\n  format: tar\n' })))
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toContain('backups.format')
+    expect(error.message).toMatch(/plain.*custom.*directory/)
+  })
+
   it('accepts an empty file, a BOM and CRLF line endings', () => {
     expect(load(folder({ 'migr8.yaml': '' })).connection.driver).toBe('sqlite')
     const dir = folder({ 'migr8.yaml': '\uFEFFmigrations:\r\n  table: crlf_table\r\n' })
