@@ -31,7 +31,7 @@ migrations:
 backups:
   dir: ./backups
   compress: auto              # auto | gzip | zstd | none
-  format: plain               # plain | custom (PostgreSQL pg_restore format)
+  format: plain               # plain | custom | directory (PostgreSQL: pg_restore formats)
   retention:
     keep: 10
     maxAge: 30d
