@@ -19,11 +19,11 @@ export interface CompressionPlan {
   /** A fresh compressing stream (for an external tool, a duplex over its stdin/stdout). */
   compress(signal?: AbortSignal): CodecStream
   /**
-   * Set when the compressor is a process that can read another process's stdout directly and write
-   * into the file `output` (an open descriptor) itself, no byte passing through Node, and reports
-   * how many bytes it read (zstd -vv).
+   * Set when the compressor is a process that can read another process's stdout (or an open file)
+   * directly and write into the file `output` (an open descriptor) itself, no byte passing through
+   * Node, and reports how many bytes it read (zstd -vv).
    */
-  compressPipe?(input: Readable, output: number, signal?: AbortSignal): PipedCompressor
+  compressPipe?(input: Readable | number, output: number, signal?: AbortSignal): PipedCompressor
 }
 
 /** A compressor process between a dump tool's stdout and the backup file. */
@@ -90,8 +90,8 @@ class PassThroughCodec extends Transform {
 const COMPRESSOR_REMEDY = 'Check the compressor works (`zstd --version`), or set backups.compress to gzip.'
 
 /**
- * Starts an external filter. `input` (another tool's stdout pipe) becomes its stdin, `output` (an
- * open file descriptor) its stdout; otherwise Node holds the pipes.
+ * Starts an external filter. `input` (another tool's stdout pipe, or an open file descriptor)
+ * becomes its stdin, `output` (an open file descriptor) its stdout; otherwise Node holds the pipes.
  */
 function startFilter(
   tool: Tool,
@@ -99,7 +99,7 @@ function startFilter(
   what: string,
   signal: AbortSignal | undefined,
   failure: 'BACKUP_FAILED' | 'BACKUP_CORRUPT',
-  io: { input?: Readable; output?: number } = {},
+  io: { input?: Readable | number; output?: number } = {},
 ): RunningTool {
   const running = spawnTool(tool, args, {
     env: process.env,
@@ -111,7 +111,7 @@ function startFilter(
     remedy: COMPRESSOR_REMEDY,
   })
   // The compressor holds its own copy of the input pipe; Node's must close (EOF/EPIPE reach the tools).
-  io.input?.destroy()
+  if (typeof io.input === 'object') io.input.destroy()
   return running
 }
 
@@ -153,7 +153,7 @@ function externalPlan(compression: 'gzip' | 'zstd', tool: Tool): CompressionPlan
     compress: (signal) => externalCodec(tool, args, `${tool.name} compression`, signal),
     ...(compression === 'zstd'
       ? {
-          compressPipe: (input: Readable, output: number, signal?: AbortSignal): PipedCompressor => {
+          compressPipe: (input: Readable | number, output: number, signal?: AbortSignal): PipedCompressor => {
             const running = startFilter(
               tool,
               [...args.filter((arg) => arg !== '-q'), '-vv'],

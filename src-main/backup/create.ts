@@ -203,6 +203,25 @@ async function runDump(
       await rename(rawTemp, temp)
       return { sizeRaw: size, sizeCompressed: size, sha256 }
     }
+    const compressPipe = compression.compressPipe
+    if (compressPipe) {
+      // The compressor reads the copy itself and writes the temp file; Node only hashes behind it.
+      const input = await open(rawTemp, 'r')
+      try {
+        const written = await toolWritesFile(
+          (output) => {
+            const codec = compressPipe(input.fd, output, context.signal)
+            return { exited: [codec.exited], kill: codec.kill }
+          },
+          temp,
+          context,
+          'compressing (compressed bytes)',
+        )
+        return { ...written, sizeRaw: size }
+      } finally {
+        await input.close()
+      }
+    }
     const codec = compression.compress(context.signal)
     const read = createReadStream(rawTemp, { highWaterMark: 1 << 20 })
     const phase = 'compressing'
@@ -282,8 +301,12 @@ export async function createBackup(
         compress: (await planCompression('none')).compress,
       }
     : await planCompression(compress)
-  const server = await adapter.ping()
-  const migrationVersion = (await readMigrationVersion(adapter, config.migrations.table)) ?? null
+  // Read on Migr8's own connection while the dump runs: the dump does not wait for them.
+  const metadata = (async () => {
+    const server = await adapter.ping()
+    return { server, migrationVersion: (await readMigrationVersion(adapter, config.migrations.table)) ?? null }
+  })()
+  metadata.catch(() => undefined)
 
   const dir = backupDir(config)
   await mkdir(dir, { recursive: true, mode: 0o750 }).catch((error: unknown) => {
@@ -304,9 +327,11 @@ export async function createBackup(
   )
 
   let written: Written | undefined
+  let facts: Awaited<typeof metadata> | undefined
   for (let attempt = 1; !written; attempt++) {
     try {
       written = await runDump(plan, compression, dir, temp, context)
+      facts = await metadata
       throwIfAborted(context.signal)
       await rename(temp, finalPath)
       await fsyncDir(dir)
@@ -328,6 +353,7 @@ export async function createBackup(
     }
   }
 
+  const { server, migrationVersion } = facts!
   const record: BackupRecord = {
     schemaVersion: 1,
     id,

@@ -1,9 +1,7 @@
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { lstat, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { Migr8Error, cancelled, isMigr8Error, type ErrorCode } from '../../src-shared/errors.js'
 import type { ProgressEvent } from '../../src-shared/progress.js'
 
@@ -67,15 +65,19 @@ export class Meter extends Transform {
   }
 }
 
-/** SHA-256 and size of a file, streamed. */
+/** SHA-256 and size of a file. */
 export async function hashFile(
   path: string,
   onProgress?: (event: ProgressEvent) => void,
   signal?: AbortSignal,
 ): Promise<{ sha256: string; size: number }> {
   const meter = new Meter({ hash: true, phase: 'checksum', onProgress })
-  const sink = new Transform({ transform: (_chunk, _encoding, callback) => callback() })
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), meter, sink, { signal })
+  const handle = await open(path, 'r')
+  try {
+    await hashWhileWritten(handle, undefined, meter, signal)
+  } finally {
+    await handle.close()
+  }
   return { sha256: meter.digest(), size: meter.bytes }
 }
 
@@ -87,15 +89,16 @@ const CAUGHT_UP_WAIT_MS = 20
  * grows, then, once `written` settles, up to its end: the digest covers exactly the bytes stored,
  * read back from the page cache rather than piped through Node. Only for tools that never seek
  * back in their output. Stops early, without error, when `written` rejects (the caller reports it).
+ * Without `written`, the file is complete. One reused buffer: no stream, no garbage per chunk.
  */
 export async function hashWhileWritten(
   handle: FileHandle,
-  written: Promise<unknown>,
+  written: Promise<unknown> | undefined,
   meter: Meter,
   signal?: AbortSignal,
 ): Promise<void> {
-  const tool: { state: 'running' | 'ok' | 'failed' } = { state: 'running' }
-  const settle = written.then(
+  const tool: { state: 'running' | 'ok' | 'failed' } = { state: written ? 'running' : 'ok' }
+  const settle = (written ?? Promise.resolve()).then(
     () => void (tool.state = 'ok'),
     () => void (tool.state = 'failed'),
   )

@@ -16,8 +16,11 @@ export interface RunningTool {
 
 export interface SpawnToolOptions {
   env: NodeJS.ProcessEnv
-  /** A Readable backed by a pipe (another tool's stdout) is handed over as the child's stdin. */
-  stdin?: 'pipe' | 'ignore' | Readable
+  /**
+   * A Readable backed by a pipe (another tool's stdout) is handed over as the child's stdin; a
+   * number is an open file descriptor it reads.
+   */
+  stdin?: 'pipe' | 'ignore' | Readable | number
   /** A number is an open file descriptor the tool writes into directly (as `tool > file` does). */
   stdout?: 'pipe' | 'ignore' | number
   signal?: AbortSignal

@@ -30,6 +30,7 @@ const MODES: Record<string, Array<CreateBackupOptions & { name: string }>> = {
   mysql: [
     { name: 'gzip', compress: 'gzip' },
     { name: 'zstd', compress: 'zstd' },
+    { name: 'uncompressed', compress: 'none' },
   ],
   sqlite: [
     { name: 'gzip', compress: 'gzip' },
