@@ -83,7 +83,9 @@ export async function generateSeed(
     if (options.format === 'csv') await write(`${names.map((name) => csvField(name, '')).join(',')}\n`)
     else await write(`# rows of ${table}, written by migr8 seed generate\n`)
     let wroteRows = false
-    await exporterFor(adapter)(
+    await (
+      await exporterFor(adapter)
+    )(
       adapter,
       sql,
       async (batch) => {

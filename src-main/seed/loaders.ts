@@ -1,8 +1,5 @@
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import type { SeedLoader } from './loader.js'
-import { MysqlLoader, exportMysqlRows, refineMysqlColumns } from './mysql.js'
-import { PostgresLoader, exportPostgresRows } from './postgres.js'
-import { SqliteLoader, exportSqliteRows } from './sqlite.js'
 
 export interface LoaderOptions {
   /** MySQL: use multi-row INSERTs even when the server allows LOAD DATA LOCAL INFILE (tests, odd proxies). */
@@ -11,15 +8,18 @@ export interface LoaderOptions {
   noPassthrough?: boolean
 }
 
+// Each dialect's module is imported when first needed: its driver extras (mysql2 is ~100 modules,
+// pg-copy-streams) would otherwise load on every seed command, whatever the profile's database.
+
 /** The one place the seed engine picks a dialect: its bulk-load path. */
-export function loaderFor(adapter: Adapter, options: LoaderOptions = {}): SeedLoader {
+export async function loaderFor(adapter: Adapter, options: LoaderOptions = {}): Promise<SeedLoader> {
   switch (adapter.dialect) {
     case 'postgres':
-      return new PostgresLoader(adapter)
+      return new (await import('./postgres.js')).PostgresLoader(adapter)
     case 'mysql':
-      return new MysqlLoader(adapter, options)
+      return new (await import('./mysql.js')).MysqlLoader(adapter, options)
     case 'sqlite':
-      return new SqliteLoader(adapter)
+      return new (await import('./sqlite.js')).SqliteLoader(adapter)
   }
 }
 
@@ -30,14 +30,14 @@ export type RowExporter = (
   signal?: AbortSignal,
 ) => Promise<void>
 
-export function exporterFor(adapter: Adapter): RowExporter {
+export async function exporterFor(adapter: Adapter): Promise<RowExporter> {
   switch (adapter.dialect) {
     case 'postgres':
-      return exportPostgresRows
+      return (await import('./postgres.js')).exportPostgresRows
     case 'mysql':
-      return exportMysqlRows
+      return (await import('./mysql.js')).exportMysqlRows
     case 'sqlite':
-      return exportSqliteRows
+      return (await import('./sqlite.js')).exportSqliteRows
   }
 }
 
@@ -45,5 +45,5 @@ export function exporterFor(adapter: Adapter): RowExporter {
 export async function describeForSeed(adapter: Adapter, table: string): Promise<ColumnInfo[] | undefined> {
   const columns = await adapter.describeTable(table)
   if (!columns || adapter.dialect !== 'mysql') return columns
-  return refineMysqlColumns(adapter, table, columns)
+  return (await import('./mysql.js')).refineMysqlColumns(adapter, table, columns)
 }

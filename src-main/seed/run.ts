@@ -265,7 +265,7 @@ export async function runSeeds(
   const sources =
     options.files && options.files.length > 0 ? resolveSeedFiles(config, options.files) : listSeeds(config)
   const truncate = options.truncate ?? config.seeds.truncate
-  const loader = loaderFor(adapter, options)
+  const loader = await loaderFor(adapter, options)
   const reports: SeedReport[] = []
   let stopped = false
   for (const source of sources) {
