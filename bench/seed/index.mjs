@@ -13,7 +13,8 @@
 // Then the preview of the first 100 rows, in-process (engine bundle), of that file; with BENCH_SEED_GB=1
 // also a ~1 GB file: preview time and the peak RSS of `migr8 seed run --validate` on PostgreSQL.
 //
-// Env: BENCH_SEED_ROWS, BENCH_REPEAT, BENCH_DIALECTS (postgres,mysql,sqlite), BENCH_SEED_GB=1, BENCH_KEEP=1.
+// Env: BENCH_SEED_ROWS, BENCH_REPEAT, BENCH_DIALECTS (postgres,mysql,sqlite), BENCH_SEED_GB=1 (also a ~1 GB file into
+// each dialect: preview time and peak RSS), BENCH_SEED_INLINE=1 (also parse on the main thread), BENCH_KEEP=1.
 /* global performance, setInterval, clearInterval */
 import { execFileSync, spawn } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -28,6 +29,7 @@ const ROWS = Number(process.env.BENCH_SEED_ROWS ?? 100_000)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'postgres,mysql,sqlite').split(',')
 const GB = process.env.BENCH_SEED_GB === '1'
+const INLINE = process.env.BENCH_SEED_INLINE === '1'
 const PG = {
   host: process.env.MIGR8_TEST_PG_HOST ?? '127.0.0.1',
   port: process.env.MIGR8_TEST_PG_PORT ?? '5432',
@@ -281,8 +283,16 @@ async function main() {
           trackRss: true,
         }),
     }
-    const times = { tool: [], fast: [], validate: [] }
-    const rss = { fast: 0, validate: 0 }
+    // BENCH_SEED_INLINE=1: also the default command with CSV parsing on the main thread (no worker), for comparison.
+    if (INLINE)
+      cases.inline = () =>
+        run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json'], {
+          cwd: work,
+          trackRss: true,
+          env: { ...process.env, MIGR8_SEED_PARSER: 'inline' },
+        })
+    const times = { tool: [], fast: [], validate: [], inline: [] }
+    const rss = { fast: 0, validate: 0, inline: 0 }
     const method = {}
     for (let i = 0; i < REPEAT; i++) {
       for (const [name, fn] of Object.entries(cases)) {
@@ -312,7 +322,10 @@ async function main() {
       `${mib(rss.fast)} / ${mib(rss.validate)}`,
     ])
     log(
-      `${dialect}: tool ${median(times.tool).toFixed(0)} ms, migr8 ${median(times.fast).toFixed(0)} ms, --validate ${median(times.validate).toFixed(0)} ms`,
+      `${dialect}: tool ${median(times.tool).toFixed(0)} ms, migr8 ${median(times.fast).toFixed(0)} ms, --validate ${median(times.validate).toFixed(0)} ms` +
+        (INLINE
+          ? `, parsing on the main thread ${median(times.inline).toFixed(0)} ms (${(rate('inline') / rate('tool')).toFixed(2)}×, peak RSS ${mib(rss.inline)})`
+          : ''),
     )
   }
   log()
@@ -357,17 +370,20 @@ async function main() {
       times.push(performance.now() - t)
     }
     log(`preview of the first 100 rows of the ${mib(bigSize)} file: median ${median(times).toFixed(1)} ms`)
-    const target = prepare('postgres', work)
-    writeFileSync(join(DATA, 'big', 'migr8.yaml'), `database:\n  url: ${target.url}\nseeds:\n  dir: seeds\n`)
-    for (const flags of [[], ['--validate']]) {
+    for (const dialect of DIALECTS) {
+      const target = prepare(dialect, work)
+      writeFileSync(join(DATA, 'big', 'migr8.yaml'), `database:\n  url: ${target.url}\nseeds:\n  dir: seeds\n`)
+      for (const flags of dialect === 'postgres' ? [[], ['--validate']] : [[]]) {
+        target.empty()
+        const result = await run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json', ...flags], {
+          cwd: join(DATA, 'big'),
+          trackRss: true,
+        })
+        log(
+          `migr8 seed run ${flags.join(' ')} of the ${mib(bigSize)} file into ${dialect}: ${(result.ms / 1000).toFixed(1)} s, ${fmt(bigRows / (result.ms / 1000))} rows/s, peak RSS ${mib(result.peak)}`,
+        )
+      }
       target.empty()
-      const result = await run(process.execPath, [CLI, 'seed', 'run', '--truncate', '--json', ...flags], {
-        cwd: join(DATA, 'big'),
-        trackRss: true,
-      })
-      log(
-        `migr8 seed run ${flags.join(' ')} of the ${mib(bigSize)} file into PostgreSQL: ${(result.ms / 1000).toFixed(1)} s, ${fmt(bigRows / (result.ms / 1000))} rows/s, peak RSS ${mib(result.peak)}`,
-      )
     }
   }
 
