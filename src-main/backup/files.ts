@@ -102,22 +102,37 @@ export async function hashWhileWritten(
     () => void (tool.state = 'ok'),
     () => void (tool.state = 'failed'),
   )
-  const buffer = Buffer.allocUnsafe(1 << 20)
+  // Two buffers: the next read runs on the thread pool while the previous chunk is being hashed.
+  const buffers = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)]
+  let turn = 0
   let position = 0
-  for (;;) {
-    if (signal?.aborted) throw cancelled()
-    // Read after noting whether the tool had finished: an empty read then means the end of the file.
+  // Each read notes first whether the tool had finished: an empty read then means the end of the file.
+  const readNext = () => {
     const finished = tool.state
-    if (finished === 'failed') return
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+    const reading = handle
+      .read(buffers[turn], 0, buffers[turn].length, position)
+      .then(({ bytesRead }) => ({ finished, bytesRead }))
+    // A read left behind when hashing stops early must not become an unhandled rejection.
+    reading.catch(() => undefined)
+    return reading
+  }
+  let pending = readNext()
+  for (;;) {
+    const { finished, bytesRead } = await pending
+    if (signal?.aborted) throw cancelled()
+    if (tool.state === 'failed') return
     if (bytesRead > 0) {
+      const chunk = buffers[turn].subarray(0, bytesRead)
       position += bytesRead
-      meter.count(buffer.subarray(0, bytesRead))
+      turn ^= 1
+      pending = readNext()
+      meter.count(chunk)
     } else if (finished === 'ok') {
       meter.report()
       return
     } else {
       await Promise.race([settle, new Promise((resolve) => setTimeout(resolve, CAUGHT_UP_WAIT_MS))])
+      pending = readNext()
     }
   }
 }
