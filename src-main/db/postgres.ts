@@ -140,10 +140,8 @@ class PostgresSession implements Session {
     const write = this.writePending
     this.writePending = undefined
     if (this.beginPending) {
+      // Nothing ran since BEGIN (a held-back write sends BEGIN first): there is nothing to commit.
       this.beginPending = false
-      // Nothing ran since BEGIN: there is nothing to commit.
-      if (!write) return
-      await this.query(write.sql, write.params)
       return
     }
     const inlined = write ? inlineWrite(write.sql, write.params) : undefined
