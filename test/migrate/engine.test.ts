@@ -196,6 +196,17 @@ describe.each(dialects)('migration engine on %s', (dialect) => {
     expect((await migrator.up()).current).toBe('2')
   })
 
+  it('records names with quotes, backslashes and non-ASCII exactly (PostgreSQL sends that write as literals with COMMIT)', async () => {
+    const adapter = await db.open(await db.another())
+    const name = "o'neil_\\x27_ünï;--"
+    const { dir } = migrationsDir({ [`1_${name}.up.sql`]: 'CREATE TABLE quoted (id integer);' })
+    const migrator = new Migrator(adapter, settings(dir))
+    await migrator.up()
+    const rows = await adapter.query<{ name: string; state: string }>('SELECT name, state FROM migr8_migrations')
+    expect(rows).toEqual([{ name, state: 'applied' }])
+    expect((await migrator.status()).entries[0]).toMatchObject({ name, state: 'applied' })
+  })
+
   it('refuses out-of-order files by default, and applies them with the allow policy', async () => {
     const adapter = await db.open(await db.another())
     const { dir, write } = migrationsDir({
