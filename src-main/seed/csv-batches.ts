@@ -183,10 +183,13 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
 }
 
 /**
- * Parses and converts a CSV file, batch by batch: in a worker thread when the worker bundle is
- * there (parsing then overlaps the database load, which runs on this thread), else here.
+ * Parses and converts a CSV file, batch by batch. When the rows are loaded on this thread (SQLite's
+ * inserts: values, not bulk text), parsing runs in a worker thread if the bundle is there, so the two
+ * overlap. Bulk text goes to a database server, which already works in parallel with this thread:
+ * there a worker only added copying and a third busy thread on two cores (measured in
+ * docs/performance.md, "Seeds"), so parsing stays here.
  */
 export function parseCsvBatches(job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
-  const file = csvParserWorker()
+  const file = job.text === undefined ? csvParserWorker() : undefined
   return file ? parseInWorker(file, job, onBatch, signal) : parseCsvHere(job, onBatch, signal)
 }
