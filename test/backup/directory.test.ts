@@ -33,7 +33,7 @@ import {
   type BackupRecord,
 } from '../../src-main/backup/index.js'
 import { availableDialects, dropDatabase, uniqueName, useDatabase } from '../support/databases.js'
-import { childPids, fingerprint, seedDatabase, testConfig } from './fixtures.js'
+import { childPids, fingerprint, seedDatabase, testConfig, withSmallTmpfs } from './fixtures.js'
 
 const postgres = await availableDialects(['postgres'])
 const others = await availableDialects(['mysql', 'sqlite'])
@@ -278,15 +278,7 @@ exit 1
     })
 
     it('a full disk: DISK_FULL, older backups untouched', async (context) => {
-      if (process.getuid?.() !== 0) return context.skip('mounting a small tmpfs needs root')
-      const mount = mkdtempSync(join(tmpdir(), 'migr8-full-'))
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount])
-      } catch (error) {
-        rmSync(mount, { recursive: true, force: true })
-        return context.skip(`cannot mount a tmpfs: ${(error as Error).message}`)
-      }
-      try {
+      const skipped = await withSmallTmpfs(async (mount) => {
         const adapter = await db.open()
         const small = testConfig(db.connection, { dir: mount })
         const other = await db.open(await db.another())
@@ -298,10 +290,8 @@ exit 1
         expect(readdirSync(mount).sort()).toEqual([kept.file, `${kept.id}.json`].sort())
         expect((await listBackups(small)).backups.map((b) => b.id)).toEqual([kept.id])
         await verifyBackup(small, kept.id)
-      } finally {
-        execFileSync('umount', [mount])
-        rmSync(mount, { recursive: true, force: true })
-      }
+      })
+      if (skipped) context.skip(skipped)
     })
 
     it('cleans up the big table', async () => {

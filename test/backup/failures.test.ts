@@ -24,7 +24,7 @@ import {
   type BackupRecord,
 } from '../../src-main/backup/index.js'
 import { availableDialects, uniqueName, useDatabase } from '../support/databases.js'
-import { childPids, seedDatabase, testConfig } from './fixtures.js'
+import { childPids, seedDatabase, testConfig, withSmallTmpfs } from './fixtures.js'
 
 const dialects = await availableDialects()
 
@@ -161,15 +161,7 @@ describe.each(dialects)('%s: interrupted and failed backups', (dialect) => {
   })
 
   it('a full disk fails with DISK_FULL and leaves older backups untouched', async (context) => {
-    if (process.getuid?.() !== 0) return context.skip('mounting a small tmpfs needs root')
-    const mount = mkdtempSync(join(tmpdir(), 'migr8-full-'))
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount])
-    } catch (error) {
-      rmSync(mount, { recursive: true, force: true })
-      return context.skip(`cannot mount a tmpfs: ${(error as Error).message}`)
-    }
-    try {
+    const skipped = await withSmallTmpfs(async (mount) => {
       const adapter = await db.open()
       const small = testConfig(db.connection, { dir: mount })
       // A small database's backup fits in the 4 MiB tmpfs; the big table's uncompressed dump does not.
@@ -184,10 +176,8 @@ describe.each(dialects)('%s: interrupted and failed backups', (dialect) => {
       expect(readdirSync(mount).sort()).toEqual([kept.file, `${kept.id}.json`].sort())
       expect(readFileSync(join(mount, kept.file)).equals(keptBytes)).toBe(true)
       await verifyBackup(small, kept.id)
-    } finally {
-      execFileSync('umount', [mount])
-      rmSync(mount, { recursive: true, force: true })
-    }
+    })
+    if (skipped) context.skip(skipped)
   })
 })
 

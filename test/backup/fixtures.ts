@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { BackupsConfig, ConnectionConfig, Driver, Migr8Config } from '../../src-main/config/schema.js'
@@ -164,4 +164,26 @@ export function childPids(name: string): number[] {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, comm]) => comm === name)
     .map(([pid]) => Number(pid))
+}
+
+/**
+ * Runs `fn` with a 4 MiB tmpfs (a full disk for backups bigger than that), unmounted afterwards.
+ * Returns a reason instead when one cannot be mounted (not root, no tmpfs): the caller skips with it.
+ */
+export async function withSmallTmpfs(fn: (mount: string) => Promise<void>): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root'
+  const mount = mkdtempSync(join(tmpdir(), 'migr8-full-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount])
+  } catch (error) {
+    rmSync(mount, { recursive: true, force: true })
+    return `cannot mount a tmpfs: ${(error as Error).message}`
+  }
+  try {
+    await fn(mount)
+  } finally {
+    execFileSync('umount', [mount])
+    rmSync(mount, { recursive: true, force: true })
+  }
+  return undefined
 }
