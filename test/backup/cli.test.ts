@@ -4,10 +4,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectionConfig } from '../../src-main/config/schema.js'
+import type { Adapter } from '../../src-main/db/adapter.js'
 import { openAdapter } from '../../src-main/db/index.js'
 import { CLI, buildCli, runCli } from '../support/cli.js'
 import { availableDialects, dropDatabase, uniqueName, useDatabase } from '../support/databases.js'
 import { fingerprint, seedDatabase } from './fixtures.js'
+
+/** The restored database holds what the source holds; a server database is dropped afterwards. */
+async function expectRestoredCopy(adapter: Adapter, restored: ConnectionConfig, drop: boolean): Promise<void> {
+  try {
+    const copy = await openAdapter(restored)
+    try {
+      expect(await fingerprint(copy)).toEqual(await fingerprint(adapter))
+    } finally {
+      await copy.close()
+    }
+  } finally {
+    if (drop) await dropDatabase(restored)
+  }
+}
 
 const dialects = await availableDialects()
 
@@ -53,17 +68,7 @@ describe.each(dialects)('%s: migr8 backup CLI', (dialect) => {
     const restored = await runCli(['--json', 'backup', 'restore', record.id, '--target-db', target], { cwd })
     expect(restored.stderr).toBe('')
     expect(restored.code).toBe(0)
-    const targetConnection = { ...db.connection, database: target }
-    try {
-      const copy = await openAdapter(targetConnection)
-      try {
-        expect(await fingerprint(copy)).toEqual(await fingerprint(adapter))
-      } finally {
-        await copy.close()
-      }
-    } finally {
-      if (dialect !== 'sqlite') await dropDatabase(targetConnection)
-    }
+    await expectRestoredCopy(adapter, { ...db.connection, database: target }, dialect !== 'sqlite')
 
     const second = JSON.parse((await runCli(['--json', 'backup', 'create', '--no-compress'], { cwd })).stdout)
     expect(second.compression).toBe('none')
@@ -110,17 +115,7 @@ describe.each(dialects)('%s: migr8 backup CLI', (dialect) => {
     const restored = await runCli(['backup', 'restore', record.id, '--target-db', target, '--jobs', '2'], { cwd })
     expect(restored.stderr).toBe('')
     expect(restored.code).toBe(0)
-    const targetConnection = { ...db.connection, database: target }
-    try {
-      const copy = await openAdapter(targetConnection)
-      try {
-        expect(await fingerprint(copy)).toEqual(await fingerprint(adapter))
-      } finally {
-        await copy.close()
-      }
-    } finally {
-      await dropDatabase(targetConnection)
-    }
+    await expectRestoredCopy(adapter, { ...db.connection, database: target }, true)
     const deleted = await runCli(['backup', 'delete', record.id], { cwd })
     expect(deleted.code).toBe(0)
     expect(readdirSync(join(cwd, 'backups'))).toEqual([])
