@@ -11,6 +11,7 @@ import { afterAll, expect, it } from 'vitest'
 import { missing, startSshd } from '../../test/connectivity/support/servers.js'
 import { SERVER_DEFAULTS, serverUnavailable } from '../../test/support/databases.js'
 import { ARTIFACTS } from './app.js'
+import { skipWithReason } from '../../test/support/skip.js'
 
 export interface SpecTarget {
   /** Prefix of screenshot files, e.g. "browser" or "electron". */
@@ -135,7 +136,7 @@ export function defineProfileSpec(target: SpecTarget): void {
 
   it('creates a PostgreSQL profile with a password and connects', async (context) => {
     const reason = await serverUnavailable('postgres')
-    if (reason) return context.skip(reason)
+    if (reason) return skipWithReason(context, reason)
     const page = target.page()
     const pg = SERVER_DEFAULTS.postgres
     const stored = await passwordsStored(page)
@@ -171,7 +172,7 @@ export function defineProfileSpec(target: SpecTarget): void {
 
   it('creates a MariaDB profile and connects', async (context) => {
     const reason = await serverUnavailable('mysql')
-    if (reason) return context.skip(reason)
+    if (reason) return skipWithReason(context, reason)
     const page = target.page()
     const my = SERVER_DEFAULTS.mysql
     await openNewForm(page)
@@ -195,7 +196,7 @@ export function defineProfileSpec(target: SpecTarget): void {
   it('connects through an SSH tunnel: trusts the host key, shows each hop, keeps the passphrase out of the DOM', async (context) => {
     const reason =
       missing(['/usr/sbin/sshd', '/usr/bin/ssh-keygen'], 'SSH tunnel') ?? (await serverUnavailable('postgres'))
-    if (reason) return context.skip(reason)
+    if (reason) return skipWithReason(context, reason)
     const sshd = await startSshd(['127.0.0.1:5432'])
     try {
       const page = target.page()
@@ -269,7 +270,7 @@ export function defineProfileSpec(target: SpecTarget): void {
 
   it('asks every time for an "ask" profile and never keeps that password', async (context) => {
     const reason = await serverUnavailable('postgres')
-    if (reason) return context.skip(reason)
+    if (reason) return skipWithReason(context, reason)
     const page = target.page()
     const pg = SERVER_DEFAULTS.postgres
     await openNewForm(page)
@@ -303,7 +304,7 @@ export function defineProfileSpec(target: SpecTarget): void {
   it('reports each failure kind in plain English with a remedy', async (context) => {
     const pgReason = await serverUnavailable('postgres')
     const myReason = await serverUnavailable('mysql')
-    if (pgReason && myReason) return context.skip(`${pgReason}; ${myReason}`)
+    if (pgReason && myReason) return skipWithReason(context, `${pgReason}; ${myReason}`)
     const page = target.page()
     const pg = SERVER_DEFAULTS.postgres
     const my = SERVER_DEFAULTS.mysql

@@ -34,6 +34,7 @@ import {
 } from '../../src-main/backup/index.js'
 import { availableDialects, dropDatabase, uniqueName, useDatabase } from '../support/databases.js'
 import { childPids, fingerprint, seedDatabase, testConfig, withSmallTmpfs } from './fixtures.js'
+import { skipWithReason } from '../support/skip.js'
 
 const postgres = await availableDialects(['postgres'])
 const others = await availableDialects(['mysql', 'sqlite'])
@@ -291,7 +292,7 @@ exit 1
         expect((await listBackups(small)).backups.map((b) => b.id)).toEqual([kept.id])
         await verifyBackup(small, kept.id)
       })
-      if (skipped) context.skip(skipped)
+      if (skipped) skipWithReason(context, skipped)
     })
 
     it('cleans up the big table', async () => {

@@ -25,6 +25,7 @@ import {
 } from '../../src-main/backup/index.js'
 import { availableDialects, uniqueName, useDatabase } from '../support/databases.js'
 import { childPids, seedDatabase, testConfig, withSmallTmpfs } from './fixtures.js'
+import { skipWithReason } from '../support/skip.js'
 
 const dialects = await availableDialects()
 
@@ -177,7 +178,7 @@ describe.each(dialects)('%s: interrupted and failed backups', (dialect) => {
       expect(readFileSync(join(mount, kept.file)).equals(keptBytes)).toBe(true)
       await verifyBackup(small, kept.id)
     })
-    if (skipped) context.skip(skipped)
+    if (skipped) skipWithReason(context, skipped)
   })
 })
 

@@ -12,6 +12,7 @@ import { createBackup, type CreateBackupOptions } from '../../src-main/backup/in
 import { whichTool } from '../../src-main/backup/tools.js'
 import { availableDialects, createDatabase, dropDatabase, useDatabase } from '../support/databases.js'
 import { fingerprint, seedDatabase, testConfig } from './fixtures.js'
+import { skipWithReason } from '../support/skip.js'
 
 const dialects = await availableDialects()
 const sh = (script: string, env: NodeJS.ProcessEnv = {}) =>
@@ -87,7 +88,7 @@ describe.each(dialects)('%s: Migr8 backups restore with the standard tools', (di
 
   it.for(CASES[dialect])('$name', async (testCase, context) => {
     const missing = testCase.needs.filter((tool) => !whichTool([tool]))
-    if (missing.length > 0) return context.skip(`not installed: ${missing.join(', ')}`)
+    if (missing.length > 0) return skipWithReason(context, `not installed: ${missing.join(', ')}`)
     const source = await db.open()
     if (!(await source.describeTable('items'))) await seedDatabase(source, 60)
     // A WAL database's backup must still be one self-contained file.

@@ -11,6 +11,7 @@ import { openAdapter } from '../../src-main/db/index.js'
 import { SERVER_DEFAULTS, availableDialects, uniqueName, useDatabase } from '../support/databases.js'
 import { fingerprint, seedDatabase, testConfig } from './fixtures.js'
 import type { ConnectionConfig } from '../../src-main/config/schema.js'
+import { skipWithReason } from '../support/skip.js'
 
 describe('tool detection', () => {
   it('parses the version banners of the dump tools and compressors', () => {
@@ -111,7 +112,7 @@ describe('external compressors', () => {
   it('uses pigz for gzip when it is installed', async (context) => {
     if (!whichTool(['pigz'])) {
       console.warn('SKIPPED pigz test: the pigz binary is not installed (Node zlib is the gzip path here)')
-      return context.skip('pigz not installed')
+      return skipWithReason(context, 'pigz not installed')
     }
     const plan = await planCompression('gzip')
     expect(plan.compressor).toMatch(/^pigz /)

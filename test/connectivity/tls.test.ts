@@ -4,6 +4,7 @@ import { diagnoseConnection, sessionTls } from '../../src-main/db/diagnose.js'
 import { openAdapter } from '../../src-main/db/index.js'
 import { Migr8Error } from '../../src-shared/errors.js'
 import { isRoot, missing, startSshd, startTlsPostgres, type Sshd, type TlsPostgres } from './support/servers.js'
+import { skipWithReason } from '../support/skip.js'
 
 const PG_BIN = '/usr/lib/postgresql/15/bin'
 const skip =
@@ -135,7 +136,7 @@ describe.skipIf(!!skip)('TLS to PostgreSQL', () => {
     })
 
     it('verify-full still checks the original host name, not 127.0.0.1', async (context) => {
-      if (!sshd) return context.skip('no sshd')
+      if (!sshd) return skipWithReason(context, 'no sshd')
       const result = await diagnoseConnection(tunnelled({ mode: 'verify-full', ca: server.ca }))
       expect(result.error).toBeUndefined()
       expect(result.hops.find((hop) => hop.hop === 'tls')?.detail).toMatch(/host name "localhost" verified/)

@@ -10,6 +10,7 @@ import { checkKnownHosts, knownHostsName, openTunnel } from '../../src-main/db/t
 import { Migr8Error } from '../../src-shared/errors.js'
 import { SERVER_DEFAULTS, availableDialects } from '../support/databases.js'
 import { missing, startSshd, type Sshd } from './support/servers.js'
+import { skipWithReason } from '../support/skip.js'
 
 const skip = missing(['/usr/sbin/sshd', '/usr/bin/ssh-keygen'], 'SSH tunnel tests')
 const dialects = (skip ? [] : await availableDialects(['postgres', 'mysql'])) as Array<'postgres' | 'mysql'>
@@ -109,7 +110,7 @@ describe.skipIf(!!skip)('SSH tunnel', () => {
   })
 
   it('authenticates with a password (never on a command line), and reports a wrong one as the SSH hop', async (context) => {
-    if (!sshd.passwordUser) return context.skip('needs root to create a user with a password')
+    if (!sshd.passwordUser) return skipWithReason(context, 'needs root to create a user with a password')
     const { user, password } = sshd.passwordUser
     const tunnel = await openTunnel(through('postgres', { user, identityFile: undefined, password, agent: false }))
     await tunnel.close()
@@ -140,7 +141,7 @@ describe.skipIf(!!skip)('SSH tunnel', () => {
           await new Promise((r) => setTimeout(r, 50))
         }
       }
-      if (!added) return context.skip('ssh-add could not reach the test ssh-agent')
+      if (!added) return skipWithReason(context, 'ssh-add could not reach the test ssh-agent')
       const tunnel = await openTunnel(through('postgres', { identityFile: undefined, agent: socket }))
       await tunnel.close()
     } finally {

@@ -19,6 +19,7 @@ import { buildCli, runCli, type CliResult } from '../support/cli.js'
 import { availableDialects, useDatabase } from '../support/databases.js'
 import { migrationsDir, settings } from '../support/migrations.js'
 import { cliWorkspace, figure, listTree, sleep } from './support.js'
+import { skipWithReason } from '../support/skip.js'
 
 const dialects = await availableDialects()
 const servers = dialects.filter((d): d is 'postgres' | 'mysql' => d !== 'sqlite')
@@ -243,13 +244,13 @@ describe.each(dialects)('%s: backups that cannot be written', (dialect) => {
     expect(inFile.stderr).not.toMatch(/DATABASE_MISSING/)
     expect(listTree(cwd)).toEqual(['blocked', 'migr8.yaml'])
 
-    if (process.getuid?.() !== 0) return context.skip('a read-only mount needs root')
+    if (process.getuid?.() !== 0) return skipWithReason(context, 'a read-only mount needs root')
     const mount = mkdtempSync(join(tmpdir(), 'migr8-ro-'))
     mounts.push(mount)
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', mount])
     } catch (error) {
-      return context.skip(`cannot mount a tmpfs: ${(error as Error).message}`)
+      return skipWithReason(context, `cannot mount a tmpfs: ${(error as Error).message}`)
     }
     const ro = cliWorkspace(db.connection, `backups:\n  dir: ${mount}\n`)
     const readOnly = await runCli(['backup', 'create'], { cwd: ro })
@@ -270,7 +271,7 @@ describe.each(dialects)('%s: backups that cannot be written', (dialect) => {
   })
 
   it('a disk that fills up behind gzip: DISK_FULL, no listed backup, no partial file', async (context) => {
-    if (process.getuid?.() !== 0) return context.skip('mounting a small tmpfs needs root')
+    if (process.getuid?.() !== 0) return skipWithReason(context, 'mounting a small tmpfs needs root')
     const adapter = await seeded()
     // About 3 MB of incompressible text: more than the 1 MiB mount holds even gzipped.
     const big = Array.from({ length: 600 }, (_, i) => `(${1000 + i}, '${'x'.repeat(0)}${randomText(i)}')`)
@@ -280,7 +281,7 @@ describe.each(dialects)('%s: backups that cannot be written', (dialect) => {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount])
     } catch (error) {
-      return context.skip(`cannot mount a tmpfs: ${(error as Error).message}`)
+      return skipWithReason(context, `cannot mount a tmpfs: ${(error as Error).message}`)
     }
     const cwd = cliWorkspace(db.connection, `backups:\n  dir: ${mount}\n`)
     const result = await runCli(['backup', 'create', '--compress', 'gzip'], { cwd })
