@@ -20,6 +20,7 @@ import { SshFields, sshDraftFrom, sshInput, type SshDraft } from './SshFields.js
 import { TestDetail, TestResultLine } from './TestResult.js'
 import { useToasts } from './Toasts.js'
 import { Dialog } from './ui.js'
+import { TextField } from './TextField.js'
 
 type PasswordMode = 'stored' | 'ask' | 'none'
 
@@ -200,18 +201,17 @@ export function ProfileForm(props: {
         </div>
       )}
       <form id="profile-form" className="form-grid" onSubmit={submit} autoComplete="off">
-        <label className="field span-2">
-          <span>Name</span>
-          <input
-            name="name"
-            value={draft.name}
-            onChange={(e) => set('name', e.target.value)}
-            required
-            maxLength={120}
-            autoFocus
-            placeholder="e.g. Orders (staging)"
-          />
-        </label>
+        <TextField
+          label="Name"
+          className="span-2"
+          name="name"
+          value={draft.name}
+          onChange={(value) => set('name', value)}
+          required
+          maxLength={120}
+          autoFocus
+          placeholder="e.g. Orders (staging)"
+        />
         <div className="field span-2">
           <span>Driver</span>
           <div className="segmented" role="radiogroup" aria-label="Driver">
@@ -272,59 +272,50 @@ export function ProfileForm(props: {
 
         {server && !draft.useUrl && (
           <>
-            <label className="field">
-              <span>Host</span>
-              <input
-                name="host"
-                value={draft.host}
-                onChange={(e) => set('host', e.target.value)}
-                placeholder="localhost"
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>Port</span>
-              <input
-                name="port"
-                value={draft.port}
-                onChange={(e) => set('port', e.target.value.replace(/\D/g, ''))}
-                placeholder={String(DEFAULT_PORTS[draft.driver])}
-                inputMode="numeric"
-              />
-            </label>
-            <label className="field">
-              <span>Database</span>
-              <input
-                name="database"
-                value={draft.database}
-                onChange={(e) => set('database', e.target.value)}
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>User</span>
-              <input
-                name="user"
-                value={draft.user}
-                onChange={(e) => set('user', e.target.value)}
-                placeholder={draft.driver === 'postgres' ? 'postgres' : 'root'}
-                spellCheck={false}
-              />
-            </label>
+            <TextField
+              label="Host"
+              name="host"
+              value={draft.host}
+              onChange={(value) => set('host', value)}
+              placeholder="localhost"
+              spellCheck={false}
+            />
+            <TextField
+              label="Port"
+              name="port"
+              value={draft.port}
+              onChange={(value) => set('port', value.replace(/\D/g, ''))}
+              placeholder={String(DEFAULT_PORTS[draft.driver])}
+              inputMode="numeric"
+            />
+            <TextField
+              label="Database"
+              name="database"
+              value={draft.database}
+              onChange={(value) => set('database', value)}
+              spellCheck={false}
+            />
+            <TextField
+              label="User"
+              name="user"
+              value={draft.user}
+              onChange={(value) => set('user', value)}
+              placeholder={draft.driver === 'postgres' ? 'postgres' : 'root'}
+              spellCheck={false}
+            />
           </>
         )}
 
         {!server && (
-          <label className="field span-2">
-            <span>Database file</span>
-            <input
-              name="database"
-              value={draft.database}
-              onChange={(e) => set('database', e.target.value)}
-              placeholder="/path/to/app.sqlite (created if missing)"
-              spellCheck={false}
-            />
-          </label>
+          <TextField
+            label="Database file"
+            className="span-2"
+            name="database"
+            value={draft.database}
+            onChange={(value) => set('database', value)}
+            placeholder="/path/to/app.sqlite (created if missing)"
+            spellCheck={false}
+          />
         )}
 
         {server && (
@@ -386,36 +377,30 @@ export function ProfileForm(props: {
                 ))}
               </select>
             </label>
-            <label className="field">
-              <span>CA file</span>
-              <input
-                name="sslCa"
-                value={draft.sslCa}
-                onChange={(e) => set('sslCa', e.target.value)}
-                placeholder="/path/to/ca.pem (verify-ca, verify-full)"
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>Client certificate</span>
-              <input
-                name="sslCert"
-                value={draft.sslCert}
-                onChange={(e) => set('sslCert', e.target.value)}
-                placeholder="/path/to/client.crt (optional)"
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>Client key</span>
-              <input
-                name="sslKey"
-                value={draft.sslKey}
-                onChange={(e) => set('sslKey', e.target.value)}
-                placeholder="/path/to/client.key (optional)"
-                spellCheck={false}
-              />
-            </label>
+            <TextField
+              label="CA file"
+              name="sslCa"
+              value={draft.sslCa}
+              onChange={(value) => set('sslCa', value)}
+              placeholder="/path/to/ca.pem (verify-ca, verify-full)"
+              spellCheck={false}
+            />
+            <TextField
+              label="Client certificate"
+              name="sslCert"
+              value={draft.sslCert}
+              onChange={(value) => set('sslCert', value)}
+              placeholder="/path/to/client.crt (optional)"
+              spellCheck={false}
+            />
+            <TextField
+              label="Client key"
+              name="sslKey"
+              value={draft.sslKey}
+              onChange={(value) => set('sslKey', value)}
+              placeholder="/path/to/client.key (optional)"
+              spellCheck={false}
+            />
             <SshFields
               ssh={draft.ssh}
               profile={props.profile}
@@ -473,36 +458,30 @@ export function ProfileForm(props: {
         <fieldset className="span-2 fieldset">
           <legend>Project folders</legend>
           <div className="form-grid three">
-            <label className="field">
-              <span>Migrations</span>
-              <input
-                name="migrations"
-                value={draft.migrations}
-                onChange={(e) => set('migrations', e.target.value)}
-                placeholder="./migrations"
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>Backups</span>
-              <input
-                name="backups"
-                value={draft.backups}
-                onChange={(e) => set('backups', e.target.value)}
-                placeholder="./backups"
-                spellCheck={false}
-              />
-            </label>
-            <label className="field">
-              <span>Seeds</span>
-              <input
-                name="seeds"
-                value={draft.seeds}
-                onChange={(e) => set('seeds', e.target.value)}
-                placeholder="./seeds"
-                spellCheck={false}
-              />
-            </label>
+            <TextField
+              label="Migrations"
+              name="migrations"
+              value={draft.migrations}
+              onChange={(value) => set('migrations', value)}
+              placeholder="./migrations"
+              spellCheck={false}
+            />
+            <TextField
+              label="Backups"
+              name="backups"
+              value={draft.backups}
+              onChange={(value) => set('backups', value)}
+              placeholder="./backups"
+              spellCheck={false}
+            />
+            <TextField
+              label="Seeds"
+              name="seeds"
+              value={draft.seeds}
+              onChange={(value) => set('seeds', value)}
+              placeholder="./seeds"
+              spellCheck={false}
+            />
           </div>
         </fieldset>
       </form>

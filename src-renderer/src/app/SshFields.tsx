@@ -5,6 +5,7 @@
  */
 import type { ProfileInputT, ProfileViewT } from '../../../src-shared/contract.js'
 import { STRICT_HOST_KEY_MODES } from '../../../src-shared/schemas/constants.js'
+import { TextField } from './TextField.js'
 
 export type SshAuth = 'key' | 'agent' | 'password'
 
@@ -99,37 +100,31 @@ export function SshFields(props: {
       </label>
       {ssh.enabled && (
         <div className="form-grid">
-          <label className="field">
-            <span>SSH host</span>
-            <input
-              name="sshHost"
-              value={ssh.host}
-              onChange={(e) => set('host', e.target.value)}
-              placeholder="bastion.example.com or a ~/.ssh/config alias"
-              spellCheck={false}
-              required
-            />
-          </label>
-          <label className="field">
-            <span>SSH port</span>
-            <input
-              name="sshPort"
-              value={ssh.port}
-              onChange={(e) => set('port', e.target.value.replace(/\D/g, ''))}
-              placeholder="22"
-              inputMode="numeric"
-            />
-          </label>
-          <label className="field">
-            <span>SSH user</span>
-            <input
-              name="sshUser"
-              value={ssh.user}
-              onChange={(e) => set('user', e.target.value)}
-              placeholder="from ~/.ssh/config, else your login"
-              spellCheck={false}
-            />
-          </label>
+          <TextField
+            label="SSH host"
+            name="sshHost"
+            value={ssh.host}
+            onChange={(value) => set('host', value)}
+            placeholder="bastion.example.com or a ~/.ssh/config alias"
+            spellCheck={false}
+            required
+          />
+          <TextField
+            label="SSH port"
+            name="sshPort"
+            value={ssh.port}
+            onChange={(value) => set('port', value.replace(/\D/g, ''))}
+            placeholder="22"
+            inputMode="numeric"
+          />
+          <TextField
+            label="SSH user"
+            name="sshUser"
+            value={ssh.user}
+            onChange={(value) => set('user', value)}
+            placeholder="from ~/.ssh/config, else your login"
+            spellCheck={false}
+          />
           <div className="field">
             <span>Authentication</span>
             <div className="segmented" role="radiogroup" aria-label="SSH authentication">
@@ -155,16 +150,14 @@ export function SshFields(props: {
           </div>
           {ssh.auth === 'key' && (
             <>
-              <label className="field">
-                <span>Private key file</span>
-                <input
-                  name="sshIdentityFile"
-                  value={ssh.identityFile}
-                  onChange={(e) => set('identityFile', e.target.value)}
-                  placeholder="~/.ssh/id_ed25519 (default keys if empty)"
-                  spellCheck={false}
-                />
-              </label>
+              <TextField
+                label="Private key file"
+                name="sshIdentityFile"
+                value={ssh.identityFile}
+                onChange={(value) => set('identityFile', value)}
+                placeholder="~/.ssh/id_ed25519 (default keys if empty)"
+                spellCheck={false}
+              />
               <label className="field">
                 <span>
                   {hasPassphrase ? 'New key passphrase (leave empty to keep)' : `Key passphrase${storedNote}`}
@@ -186,16 +179,15 @@ export function SshFields(props: {
             </>
           )}
           {ssh.auth === 'agent' && (
-            <label className="field span-2">
-              <span>Agent socket</span>
-              <input
-                name="sshAgent"
-                value={ssh.agentSocket}
-                onChange={(e) => set('agentSocket', e.target.value)}
-                placeholder="SSH_AUTH_SOCK (default)"
-                spellCheck={false}
-              />
-            </label>
+            <TextField
+              label="Agent socket"
+              className="span-2"
+              name="sshAgent"
+              value={ssh.agentSocket}
+              onChange={(value) => set('agentSocket', value)}
+              placeholder="SSH_AUTH_SOCK (default)"
+              spellCheck={false}
+            />
           )}
           {ssh.auth === 'password' && (
             <label className="field span-2">
@@ -217,16 +209,14 @@ export function SshFields(props: {
               />
             </label>
           )}
-          <label className="field">
-            <span>Jump host(s)</span>
-            <input
-              name="sshJump"
-              value={ssh.jump}
-              onChange={(e) => set('jump', e.target.value)}
-              placeholder="user@jump:22, comma-separated (like ssh -J)"
-              spellCheck={false}
-            />
-          </label>
+          <TextField
+            label="Jump host(s)"
+            name="sshJump"
+            value={ssh.jump}
+            onChange={(value) => set('jump', value)}
+            placeholder="user@jump:22, comma-separated (like ssh -J)"
+            spellCheck={false}
+          />
           <label className="field">
             <span>Host key checking</span>
             <select
@@ -239,16 +229,15 @@ export function SshFields(props: {
               <option value="no">Check nothing (unsafe)</option>
             </select>
           </label>
-          <label className="field span-2">
-            <span>known_hosts file</span>
-            <input
-              name="sshKnownHosts"
-              value={ssh.knownHosts}
-              onChange={(e) => set('knownHosts', e.target.value)}
-              placeholder="~/.ssh/known_hosts"
-              spellCheck={false}
-            />
-          </label>
+          <TextField
+            label="known_hosts file"
+            className="span-2"
+            name="sshKnownHosts"
+            value={ssh.knownHosts}
+            onChange={(value) => set('knownHosts', value)}
+            placeholder="~/.ssh/known_hosts"
+            spellCheck={false}
+          />
           {(hasPassword || hasPassphrase) && (
             <label className="check span-2">
               <input
