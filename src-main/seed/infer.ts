@@ -1,3 +1,4 @@
+import { convertsTextToNumber, sqliteAffinity, sqliteNumber } from './sqlite-numbers.js'
 import type { InferredType } from './types.js'
 
 /** What a database column type accepts, reduced to the kinds a seed value can have. */
@@ -209,8 +210,8 @@ function asText(value: unknown): string {
 
 /**
  * A converter for one column: checks the value fits the column type and returns it in a form every
- * driver binds (string, number, boolean as true/false, null). `dialect` only picks the boolean and
- * timestamp spelling the database reads back.
+ * driver binds (string, number, boolean as true/false, null). `dialect` picks the boolean and
+ * timestamp spelling the database reads back, and on SQLite decimals bound as numbers.
  */
 export function converterFor(
   column: { type: string; nullable: boolean },
@@ -218,6 +219,9 @@ export function converterFor(
 ): Converter {
   const kind = classifyTarget(column.type)
   const type = column.type.toLowerCase()
+  // SQLite would parse a decimal text into a number on every insert; a number bound as it is costs less.
+  const decimalOut: (text: string) => unknown =
+    dialect === 'sqlite' && convertsTextToNumber(sqliteAffinity(type)) ? sqliteNumber : (text) => text
   const notNull: Converter = (value) => {
     if (value === null || value === undefined) {
       if (!column.nullable) fail('NULL in a NOT NULL column')
@@ -256,7 +260,7 @@ export function converterFor(
         if (!DECIMAL.test(text)) fail('not a number')
         if (maxIntegerDigits !== undefined && integerDigits(text) > maxIntegerDigits && !/e/i.test(text))
           fail(`too many digits for ${column.type}`)
-        return text
+        return decimalOut(text)
       }
     }
     case 'float':
@@ -264,7 +268,7 @@ export function converterFor(
         if (notNull(value) === null) return null
         const text = asText(value).trim()
         if (!DECIMAL.test(text) && !/^[+-]?(inf|infinity|nan)$/i.test(text)) fail('not a number')
-        return text
+        return decimalOut(text)
       }
     case 'boolean':
       return (value) => {
