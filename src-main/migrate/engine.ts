@@ -2,7 +2,8 @@ import { Migr8Error, throwIfAborted } from '../../src-shared/errors.js'
 import type { RunContext } from '../../src-shared/progress.js'
 import type { MigrationsConfig, OutOfOrderPolicy } from '../config/schema.js'
 import type { Adapter } from '../db/adapter.js'
-import { canonicalVersion, readMigrations } from './formats/index.js'
+import { FileFactsCache, cacheDir } from './formats/file-cache.js'
+import { canonicalVersion, readMigrationSummaries, readMigrations } from './formats/index.js'
 import { HistoryStore } from './history.js'
 import { acquireMigrationLock, actorName, currentLockHolder, migrationLockKey } from './lock.js'
 import type { HistoryRow, Migration, MigrationStatus } from './model.js'
@@ -111,7 +112,10 @@ export class Migrator {
 
   /** Read-only: works without the lock and without creating any table. */
   async status(): Promise<MigrationStatus> {
-    const migrations = readMigrations(this.settings.dir)
+    const migrations = readMigrationSummaries(
+      this.settings.dir,
+      new FileFactsCache(this.settings.dir, cacheDir(this.env)),
+    )
     if (!(await this.history.exists())) return computeStatus(migrations, new Map(), new Map())
     const [history, failures, lock] = await Promise.all([
       this.history.load(),

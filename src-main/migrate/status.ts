@@ -1,5 +1,5 @@
-import type { HistoryRow, Migration, MigrationStatus, StatusEntry } from './model.js'
-import { canonicalVersion } from './formats/index.js'
+import type { HistoryRow, MigrationStatus, StatusEntry } from './model.js'
+import { canonicalVersion, type MigrationSummary } from './formats/index.js'
 import { compareVersions } from './version.js'
 
 /** Checksum of a row adopted from a tool whose migrations Migr8 cannot read (node-pg-migrate's JavaScript). */
@@ -10,7 +10,7 @@ export const FOREIGN_CHECKSUM_PREFIX = 'foreign:'
  * migrations, with the history already loaded in one query.
  */
 export function computeStatus(
-  migrations: Migration[],
+  migrations: MigrationSummary[],
   history: Map<string, HistoryRow>,
   failures: Map<string, string>,
 ): MigrationStatus {
@@ -75,7 +75,7 @@ function recordedEntry(
   name: string,
   state: StatusEntry['state'],
   checksum: NonNullable<StatusEntry['checksum']>,
-  migration?: Migration,
+  migration?: MigrationSummary,
 ): StatusEntry {
   return {
     version: row.version,

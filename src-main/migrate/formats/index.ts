@@ -7,18 +7,31 @@ import { compareVersions } from '../version.js'
 import { directionScript } from './directions.js'
 import { FLYWAY_NAME, FLYWAY_REPEATABLE_NAME, flywayVersion } from './flyway.js'
 import { GOLANG_MIGRATE_NAME } from './golang-migrate.js'
+import { FileFactsCache } from './file-cache.js'
 import { isDbmateFile, isGooseFile, readDbmateFile, readGooseFile } from './sections.js'
 
 /** `{version}_{name}.sql`: dbmate, goose, or a plain up-only file, told apart by their markers. */
 const SINGLE_FILE_NAME = /^(\d+)_(.+)\.sql$/
 
-interface Collected {
+/** A migration as named by its files, with each direction's content as `S` (scripts, or their summary). */
+interface Collected<S> {
   version: string
   name: string
   format: MigrationFormat
-  up?: Script
-  down?: Script
+  up?: S
+  down?: S
   files: string[]
+}
+
+/**
+ * Turns a file's text into what the caller keeps of it: the scripts (to run them), or only what
+ * `status` needs (which can be remembered between runs).
+ */
+interface ContentReader<S> {
+  /** A file that is one direction in full (golang-migrate, Flyway). */
+  direction(path: string, file: string, direction: 'up' | 'down'): S
+  /** A `{version}_{name}.sql` file: dbmate, goose or plain, told apart by its text. */
+  single(path: string, file: string): { format: MigrationFormat; up: S; down?: S }
 }
 
 function invalidName(file: string): Migr8Error {
@@ -75,6 +88,84 @@ class FileReader {
  * names, duplicate versions and half pairs are errors rather than silently skipped files.
  */
 export function readMigrations(dir: string): Migration[] {
+  const reader = new FileReader()
+  const entries = collectMigrations<Script>(dir, {
+    direction: (path) => directionScript(path, reader.text(path)),
+    single: (path) => readSingleFile(path, reader.text(path)),
+  })
+  return entries.map(({ version, name, format, up, down }) => ({
+    version,
+    name,
+    format,
+    up,
+    down,
+    checksum: checksum(up.sql),
+  }))
+}
+
+/** What `status` needs of a migration: its files and checksum, no SQL. */
+export interface MigrationSummary {
+  version: string
+  name: string
+  format: MigrationFormat
+  up: { file: string }
+  down?: { file: string }
+  checksum: string
+}
+
+type SingleFacts = { format: MigrationFormat; checksum: string; hasDown: boolean }
+
+/**
+ * The migrations of a folder as `readMigrations` reads them, without their SQL: files unchanged
+ * since an earlier run are not read again (see FileFactsCache).
+ */
+export function readMigrationSummaries(dir: string, cache = new FileFactsCache(dir)): MigrationSummary[] {
+  const reader = new FileReader()
+  const entries = collectMigrations<{ file: string; checksum?: string }>(dir, {
+    direction: (path, file, direction) => {
+      if (direction === 'down') {
+        // Read all the same: an unreadable or non-UTF-8 down file is an error in `status` too.
+        cache.facts(file, path, () => reader.text(path) !== undefined)
+        return { file: path }
+      }
+      return { file: path, checksum: cache.facts(file, path, () => checksum(reader.text(path))) }
+    },
+    single: (path, file) => {
+      const facts = cache.facts<SingleFacts>(file, path, () => {
+        const parsed = readSingleFile(path, reader.text(path))
+        return { format: parsed.format, checksum: checksum(parsed.up.sql), hasDown: !!parsed.down }
+      })
+      return {
+        format: facts.format,
+        up: { file: path, checksum: facts.checksum },
+        down: facts.hasDown ? { file: path } : undefined,
+      }
+    },
+  })
+  cache.save()
+  return entries.map(({ version, name, format, up, down }) => ({
+    version,
+    name,
+    format,
+    up: { file: up.file },
+    down,
+    // Every up script was given its checksum above.
+    checksum: up.checksum!,
+  }))
+}
+
+/** dbmate, goose or a plain up-only file, told apart by their markers. */
+function readSingleFile(path: string, text: string): { format: MigrationFormat; up: Script; down?: Script } {
+  if (isDbmateFile(text)) return { format: 'dbmate', ...readDbmateFile(path, text) }
+  if (isGooseFile(text)) return { format: 'goose', ...readGooseFile(path, text) }
+  return { format: 'plain', up: directionScript(path, text) }
+}
+
+/** Names, versions and pairing of a folder's files, shared by both readers (the rules must not drift apart). */
+function collectMigrations<S>(
+  dir: string,
+  reader: ContentReader<S>,
+): Array<{ version: string; name: string; format: MigrationFormat; up: S; down?: S }> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Migr8Error(
       'MIGRATION_FILE_INVALID',
@@ -83,10 +174,8 @@ export function readMigrations(dir: string): Migration[] {
       { dir },
     )
   }
-  const byVersion = new Map<string, Collected>()
-  const reader = new FileReader()
-  const readText = (path: string) => reader.text(path)
-  const claim = (version: string, name: string, format: MigrationFormat, file: string): Collected => {
+  const byVersion = new Map<string, Collected<S>>()
+  const claim = (version: string, name: string, format: MigrationFormat, file: string): Collected<S> => {
     const key = canonicalVersion(version)
     let entry = byVersion.get(key)
     if (!entry) {
@@ -114,10 +203,12 @@ export function readMigrations(dir: string): Migration[] {
     let match: RegExpExecArray | null
     if ((match = GOLANG_MIGRATE_NAME.exec(file))) {
       const entry = claim(match[1], match[2], 'golang-migrate', file)
-      setDirection(entry, match[3] as 'up' | 'down', directionScript(path, readText(path)), file)
+      const direction = match[3] as 'up' | 'down'
+      setDirection(entry, direction, reader.direction(path, file, direction), file)
     } else if ((match = FLYWAY_NAME.exec(file))) {
       const entry = claim(flywayVersion(match[2]), match[3], 'flyway', file)
-      setDirection(entry, match[1] === 'V' ? 'up' : 'down', directionScript(path, readText(path)), file)
+      const direction = match[1] === 'V' ? 'up' : 'down'
+      setDirection(entry, direction, reader.direction(path, file, direction), file)
     } else if (FLYWAY_REPEATABLE_NAME.test(file)) {
       throw new Migr8Error(
         'MIGRATION_FILE_INVALID',
@@ -126,9 +217,8 @@ export function readMigrations(dir: string): Migration[] {
         { file },
       )
     } else if ((match = SINGLE_FILE_NAME.exec(file))) {
-      const text = readText(path)
-      const format: MigrationFormat = isDbmateFile(text) ? 'dbmate' : isGooseFile(text) ? 'goose' : 'plain'
-      const entry = claim(match[1], match[2], format, file)
+      const scripts = reader.single(path, file)
+      const entry = claim(match[1], match[2], scripts.format, file)
       if (entry.files.length > 1) {
         // `001_a.sql` and `1_a.sql`: one file holds a whole migration, so a second is a duplicate.
         throw new Migr8Error(
@@ -138,12 +228,6 @@ export function readMigrations(dir: string): Migration[] {
           { version: match[1], files: entry.files },
         )
       }
-      const scripts =
-        format === 'dbmate'
-          ? readDbmateFile(path, text)
-          : format === 'goose'
-            ? readGooseFile(path, text)
-            : { up: directionScript(path, text) }
       entry.up = scripts.up
       entry.down = scripts.down
     } else {
@@ -151,7 +235,7 @@ export function readMigrations(dir: string): Migration[] {
     }
   }
 
-  const migrations = [...byVersion.values()].map((entry): Migration => {
+  const migrations = [...byVersion.values()].map((entry) => {
     if (!entry.up) {
       throw new Migr8Error(
         'MIGRATION_FILE_INVALID',
@@ -160,14 +244,7 @@ export function readMigrations(dir: string): Migration[] {
         { version: entry.version },
       )
     }
-    return {
-      version: entry.version,
-      name: entry.name,
-      format: entry.format,
-      up: entry.up,
-      down: entry.down,
-      checksum: checksum(entry.up.sql),
-    }
+    return { version: entry.version, name: entry.name, format: entry.format, up: entry.up, down: entry.down }
   })
   return migrations.sort((a, b) => compareVersions(a.version, b.version))
 }
@@ -191,7 +268,7 @@ function withoutLeadingZeros(digits: string): string {
 
 const DIGITS = /^\d+$/
 
-function setDirection(entry: Collected, direction: 'up' | 'down', script: Script, file: string): void {
+function setDirection<S>(entry: Collected<S>, direction: 'up' | 'down', script: S, file: string): void {
   if (entry[direction]) {
     throw new Migr8Error(
       'MIGRATION_FILE_INVALID',
