@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { Migr8Error, cancelled, type ErrorPayload } from '../../src-shared/errors.js'
 import type { ColumnInfo, Dialect } from '../db/adapter.js'
+import { decodeValues, encodeValues, transferables, type EncodedValues } from './batch-encoding.js'
 import { MAX_CSV_COLUMNS, streamCsv, type CsvFormat } from './csv.js'
 import { textFormatRow } from './loader.js'
 import { RowError, rowConverter } from './mapping.js'
@@ -34,7 +35,7 @@ export interface ParsedBatch {
   /** The rows in the job's text format, one line each (when it has). */
   text?: string
   /** File line of each row kept. */
-  lines: number[]
+  lines: ArrayLike<number>
   /** Rows refused, in file order (a real load stops at the first). */
   bad: BadRow[]
   /** Bytes of the file read so far. */
@@ -96,9 +97,27 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
   )
 }
 
+/** A batch as the worker posts it: values encoded and line numbers in a typed array, both moved rather than copied. */
+export interface PostedBatch extends Omit<ParsedBatch, 'values' | 'lines'> {
+  values?: EncodedValues
+  lines: Float64Array
+}
+
+/** The batch to post, and the buffers to list in postMessage's transfer list. */
+export function toPosted({ values, lines, ...rest }: ParsedBatch): { batch: PostedBatch; transfer: ArrayBuffer[] } {
+  const encoded = values && encodeValues(values)
+  const batch = { ...rest, values: encoded, lines: Float64Array.from(lines) }
+  // Typed as ArrayBufferLike, but arrays built with `from` always own a plain ArrayBuffer.
+  return { batch, transfer: [...(encoded ? transferables(encoded) : []), batch.lines.buffer as ArrayBuffer] }
+}
+
+export function fromPosted({ values, ...rest }: PostedBatch): ParsedBatch {
+  return { ...rest, values: values && decodeValues(values) }
+}
+
 /** Messages between the parser worker (src-main/seed/parse-worker.ts) and the thread that loads. */
 export type WorkerMessage =
-  { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; error: ErrorPayload }
+  { type: 'batch'; batch: PostedBatch } | { type: 'done' } | { type: 'error'; error: ErrorPayload }
 export type HostMessage = { type: 'ack' }
 
 /** Batches the worker may send ahead of the loader: parsing of the next overlaps loading of this one. */
@@ -154,7 +173,7 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
         queue = queue
           .then(async () => {
             if (settled) return
-            await onBatch(message.batch)
+            await onBatch(fromPosted(message.batch))
             worker.postMessage({ type: 'ack' } satisfies HostMessage)
           })
           .catch(finish)

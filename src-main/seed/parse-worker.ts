@@ -5,6 +5,7 @@ import { toErrorPayload } from '../../src-shared/errors.js'
 import {
   BATCHES_IN_FLIGHT,
   parseCsvHere,
+  toPosted,
   type CsvParseJob,
   type HostMessage,
   type WorkerMessage,
@@ -21,10 +22,11 @@ port.on('message', (message: HostMessage) => {
     wake?.()
   }
 })
-const post = (message: WorkerMessage) => port.postMessage(message)
+const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer)
 
-parseCsvHere(workerData as CsvParseJob, (batch) => {
-  post({ type: 'batch', batch })
+parseCsvHere(workerData as CsvParseJob, (parsed) => {
+  const { batch, transfer } = toPosted(parsed)
+  post({ type: 'batch', batch }, transfer)
   if (++unacknowledged < BATCHES_IN_FLIGHT) return
   return new Promise<void>((resolve) => {
     wake = () => {
