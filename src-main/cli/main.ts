@@ -49,26 +49,31 @@ const program = new Command('migr8')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) })
 
-const group = commandGroup(process.argv.slice(2))
-const wanted = group !== undefined && Object.hasOwn(COMMAND_GROUPS, group) ? [group] : Object.keys(COMMAND_GROUPS)
-for (const register of await Promise.all(wanted.map((name) => COMMAND_GROUPS[name]()))) register(program)
+/** Loads the command groups the command line needs, then runs it (the bundle is CommonJS: no top-level await). */
+async function main(): Promise<void> {
+  const group = commandGroup(process.argv.slice(2))
+  const wanted = group !== undefined && Object.hasOwn(COMMAND_GROUPS, group) ? [group] : Object.keys(COMMAND_GROUPS)
+  for (const register of await Promise.all(wanted.map((name) => COMMAND_GROUPS[name]()))) register(program)
 
-try {
-  await program.parseAsync(process.argv)
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Help and version are successes; everything else commander rejects is bad usage.
-    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE
-    if (error.exitCode !== 0 && process.argv.includes('--json')) {
-      const message = error.message.replace(/^error: /, '')
-      const payload = {
-        code: 'BAD_USAGE',
-        message: `${message[0].toUpperCase()}${message.slice(1)}.`,
-        remedy: 'Run `migr8 --help` (or `migr8 COMMAND --help`) for the usage.',
+  try {
+    await program.parseAsync(process.argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything else commander rejects is bad usage.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE
+      if (error.exitCode !== 0 && process.argv.includes('--json')) {
+        const message = error.message.replace(/^error: /, '')
+        const payload = {
+          code: 'BAD_USAGE',
+          message: `${message[0].toUpperCase()}${message.slice(1)}.`,
+          remedy: 'Run `migr8 --help` (or `migr8 COMMAND --help`) for the usage.',
+        }
+        process.stdout.write(`${JSON.stringify({ error: payload }, null, 2)}\n`)
       }
-      process.stdout.write(`${JSON.stringify({ error: payload }, null, 2)}\n`)
+    } else {
+      throw error
     }
-  } else {
-    throw error
   }
 }
+
+void main()
