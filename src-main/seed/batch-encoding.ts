@@ -7,13 +7,13 @@
 export interface EncodedValues {
   /** One KIND per value. */
   kinds: Uint8Array
-  /** The numbers, in order. */
+  /** The numbers, in order (the array may be longer). */
   numbers: Float64Array
   /** The strings, joined. */
   text: string
   /**
-   * End offset in `text` of each string, in order (each starts where the previous one ends). 32 bits
-   * suffice: a V8 string holds under 2^30 characters.
+   * End offset in `text` of each string, in order (each starts where the previous one ends; the array
+   * may be longer). 32 bits suffice: a V8 string holds under 2^30 characters.
    */
   ends: Uint32Array
   /** Values of any other type, in order: they cross by structured clone as before. */
@@ -30,31 +30,25 @@ const OTHER = 6
 
 export function encodeValues(values: readonly unknown[]): EncodedValues {
   const kinds = new Uint8Array(values.length)
-  let numberCount = 0
-  let stringCount = 0
-  for (const value of values) {
-    if (typeof value === 'number') numberCount++
-    else if (typeof value === 'string') stringCount++
-  }
-  const numbers = new Float64Array(numberCount)
-  const ends = new Uint32Array(stringCount)
-  const strings = new Array<string>(stringCount)
+  // Sized for the worst case and filled in one pass: counting first cost more than the spare bytes.
+  const numbers = new Float64Array(values.length)
+  const ends = new Uint32Array(values.length)
   const others: unknown[] = []
+  // Appending builds a rope that postMessage flattens once (measured faster than collecting and joining).
+  let text = ''
   let n = 0
   let s = 0
-  let end = 0
   for (let i = 0; i < values.length; i++) {
     const value = values[i]
     switch (typeof value) {
+      case 'string':
+        kinds[i] = STRING
+        text += value
+        ends[s++] = text.length
+        break
       case 'number':
         kinds[i] = NUMBER
         numbers[n++] = value
-        break
-      case 'string':
-        kinds[i] = STRING
-        strings[s] = value
-        end += value.length
-        ends[s++] = end
         break
       case 'boolean':
         kinds[i] = value ? TRUE : FALSE
@@ -70,7 +64,7 @@ export function encodeValues(values: readonly unknown[]): EncodedValues {
         }
     }
   }
-  return { kinds, numbers, text: strings.join(''), ends, others }
+  return { kinds, numbers, text, ends, others }
 }
 
 export function decodeValues({ kinds, numbers, text, ends, others }: EncodedValues): unknown[] {

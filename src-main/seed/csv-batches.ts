@@ -6,7 +6,7 @@ import type { ColumnInfo, Dialect } from '../db/adapter.js'
 import { decodeValues, encodeValues, transferables, type EncodedValues } from './batch-encoding.js'
 import { MAX_CSV_COLUMNS, streamCsv, type CsvFormat } from './csv.js'
 import { textFormatRow } from './loader.js'
-import { RowError, rowConverter } from './mapping.js'
+import { RowError, rowConverterInto } from './mapping.js'
 import type { BadRow } from './types.js'
 
 /** Everything needed to parse and convert a CSV file's rows; plain data, so it can cross to a worker. */
@@ -54,7 +54,12 @@ function tooWide(name: string, count: number): Migr8Error {
 
 /** Parses and converts on the calling thread: papaparse in chunk mode, one batch per chunk. */
 export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
-  const convert = rowConverter(job.targets, { dialect: job.dialect, nullValues: job.nullValues, convert: job.convert })
+  const convert = rowConverterInto(job.targets, {
+    dialect: job.dialect,
+    nullValues: job.nullValues,
+    convert: job.convert,
+  })
+  const width = job.targets.length
   let stopped = false
   await streamCsv(
     job.file,
@@ -65,12 +70,13 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
       },
       batch: (rows, lines, bytes) => {
         if (stopped) return
-        const converted: unknown[][] = []
+        // Rows kept, one after another: a refused row's values are overwritten by the next row's.
+        const values = new Array<unknown>(rows.length * width)
         const kept: number[] = []
         const bad: BadRow[] = []
         for (let i = 0; i < rows.length; i++) {
           try {
-            converted.push(convert(rows[i], lines[i]))
+            convert(rows[i], lines[i], values, kept.length * width)
             kept.push(lines[i])
           } catch (error) {
             if (!(error instanceof RowError)) throw error
@@ -81,15 +87,13 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
             }
           }
         }
+        values.length = kept.length * width
         if (job.text) {
           let text = ''
-          for (const row of converted) text += textFormatRow(row, job.text)
+          for (let row = 0; row < kept.length; row++)
+            text += textFormatRow(values.slice(row * width, (row + 1) * width), job.text)
           return onBatch({ text, lines: kept, bad, bytes })
         }
-        const width = job.targets.length
-        const values = new Array<unknown>(converted.length * width)
-        for (let row = 0; row < converted.length; row++)
-          for (let column = 0; column < width; column++) values[row * width + column] = converted[row][column]
         return onBatch({ values, lines: kept, bad, bytes })
       },
     },

@@ -85,13 +85,27 @@ export class RowError extends Error {
 export type RowConverter = (row: unknown[], line: number) => unknown[]
 
 /**
+ * Like RowConverter, but writes the row's values into `out` from index `at`: a batch of rows then
+ * fills one flat array without an array per row. A row that throws may have written part of its values.
+ */
+export type RowConverterInto = (row: unknown[], line: number, out: unknown[], at: number) => void
+
+type RowConverterOptions = { dialect: Dialect; nullValues?: string[]; convert: boolean }
+
+/**
  * Turns a parsed row into the values sent to the database. NULL markers (and, for non-text columns,
  * empty fields) become null; with `convert`, every value is checked and converted for its column.
  */
-export function rowConverter(
-  targets: ColumnInfo[],
-  options: { dialect: Dialect; nullValues?: string[]; convert: boolean },
-): RowConverter {
+export function rowConverter(targets: ColumnInfo[], options: RowConverterOptions): RowConverter {
+  const into = rowConverterInto(targets, options)
+  return (row, line) => {
+    const out = new Array<unknown>(targets.length)
+    into(row, line, out, 0)
+    return out
+  }
+}
+
+export function rowConverterInto(targets: ColumnInfo[], options: RowConverterOptions): RowConverterInto {
   const width = targets.length
   const textInput = options.nullValues !== undefined
   const nullSet = new Set((options.nullValues ?? []).filter((value) => value !== ''))
@@ -112,11 +126,10 @@ export function rowConverter(
   const hasMarkers = nullSet.size > 0
   // Most cells are longer than any NULL marker: comparing lengths first spares hashing every cell.
   const markerLength = Math.max(0, ...[...nullSet].map((marker) => marker.length))
-  return (row, line) => {
+  return (row, line, out, at) => {
     if (textInput && row.length !== width) {
       throw new RowError({ line, column: '', value: null, reason: `expected ${width} fields, found ${row.length}` })
     }
-    const out = new Array<unknown>(width)
     for (let i = 0; i < width; i++) {
       let value = row[i]
       if (textInput) {
@@ -142,8 +155,7 @@ export function rowConverter(
           })
         }
       }
-      out[i] = value
+      out[at + i] = value
     }
-    return out
   }
 }
