@@ -59,7 +59,8 @@ export function computeStatus(
     const state = row.state === 'applied' ? (foreign ? 'applied' : 'missing_file') : row.state
     entries.push(recordedEntry(row, row.name, state, { recorded: row.checksum }))
   }
-  entries.sort((a, b) => compareVersions(a.version, b.version))
+  // The files come sorted by version: only rows without a file (rare) need the list sorted again.
+  if (entries.length > migrations.length) entries.sort((a, b) => compareVersions(a.version, b.version))
 
   return {
     current: newestApplied,
