@@ -47,15 +47,12 @@ function writeCache(data: Buffer): void {
 }
 
 const cachedData = readCache()
-const script = new Script(
-  `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`,
-  {
-    filename: bundle,
-    cachedData,
-    // The bundle imports a few packages and core modules on demand with import().
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  },
-)
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  cachedData,
+  // The bundle imports a few packages and core modules on demand with import().
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+})
 if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(script.createCachedData()))
 const module = { exports: {} }
 ;(script.runInThisContext() as (...args: unknown[]) => void)(
