@@ -7,6 +7,7 @@ import { decodeValues, encodeValues, transferables, type EncodedValues } from '.
 import { MAX_CSV_COLUMNS, streamCsv, type CsvFormat } from './csv.js'
 import { textFormatRow } from './loader.js'
 import { RowError, rowConverterInto } from './mapping.js'
+import { NotBinaryEncodable, pgBinaryEncoder } from './pg-binary.js'
 import type { BadRow } from './types.js'
 
 /** Everything needed to parse and convert a CSV file's rows; plain data, so it can cross to a worker. */
@@ -24,6 +25,11 @@ export interface CsvParseJob {
   stopAtFirstBad: boolean
   /** Serialise rows into this bulk text format (COPY text / LOAD DATA) instead of returning values. */
   text?: 'postgres' | 'mysql'
+  /**
+   * Encode rows in PostgreSQL's binary COPY format (pg-binary.ts) instead of returning values. A value
+   * without a binary form ends the parse with a batch carrying `notBinary`.
+   */
+  binary?: boolean
 }
 
 export interface ParsedBatch {
@@ -34,6 +40,10 @@ export interface ParsedBatch {
   values?: unknown[]
   /** The rows in the job's text format, one line each (when it has). */
   text?: string
+  /** The rows in binary COPY format (when the job asks for it). */
+  binary?: Uint8Array
+  /** The value that has no binary form: the parse stopped there, and the file must take another path. */
+  notBinary?: { column: string; value: string }
   /** File line of each row kept. */
   lines: ArrayLike<number>
   /** Rows refused, in file order (a real load stops at the first). */
@@ -60,6 +70,8 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
     convert: job.convert,
   })
   const width = job.targets.length
+  const encoder = job.binary ? pgBinaryEncoder(job.targets) : undefined
+  if (job.binary && !encoder) throw new Error(`${job.name}: no binary encoder for the table's column types`)
   let stopped = false
   await streamCsv(
     job.file,
@@ -94,6 +106,17 @@ export async function parseCsvHere(job: CsvParseJob, onBatch: BatchHandler, sign
             text += textFormatRow(values.slice(row * width, (row + 1) * width), job.text)
           return onBatch({ text, lines: kept, bad, bytes })
         }
+        if (encoder) {
+          let binary: Uint8Array
+          try {
+            binary = encoder.encode(values, kept.length)
+          } catch (error) {
+            if (!(error instanceof NotBinaryEncodable)) throw error
+            stopped = true
+            return onBatch({ notBinary: { column: error.column, value: String(error.value) }, lines: [], bad, bytes })
+          }
+          return onBatch({ binary, lines: kept, bad, bytes })
+        }
         return onBatch({ values, lines: kept, bad, bytes })
       },
     },
@@ -112,7 +135,9 @@ export function toPosted({ values, lines, ...rest }: ParsedBatch): { batch: Post
   const encoded = values && encodeValues(values)
   const batch = { ...rest, values: encoded, lines: Float64Array.from(lines) }
   // Typed as ArrayBufferLike, but arrays built with `from` always own a plain ArrayBuffer.
-  return { batch, transfer: [...(encoded ? transferables(encoded) : []), batch.lines.buffer as ArrayBuffer] }
+  // A binary batch owns its whole buffer (pg-binary.ts), so it is moved as well.
+  const moved = [...(encoded ? transferables(encoded) : []), ...(rest.binary ? [rest.binary.buffer] : [])]
+  return { batch, transfer: [...moved, batch.lines.buffer] as ArrayBuffer[] }
 }
 
 export function fromPosted({ values, ...rest }: PostedBatch): ParsedBatch {
@@ -209,11 +234,12 @@ function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, si
 /**
  * Parses and converts a CSV file, batch by batch. When the rows are loaded on this thread (SQLite's
  * inserts: values, not bulk text), parsing runs in a worker thread if the bundle is there, so the two
- * overlap. Bulk text goes to a database server, which already works in parallel with this thread:
- * there a worker only added copying and a third busy thread on two cores (measured in
- * docs/performance.md, "Seeds"), so parsing stays here.
+ * overlap. Bulk text and binary COPY go to a database server, which already works in parallel with
+ * this thread: there a worker only added copying, a third busy thread on two cores and its own heap
+ * (binary COPY: 2.9 s and 133 MiB here, 3.3 s and 194 MiB through a worker; docs/performance.md,
+ * "Seeds"), so parsing stays here.
  */
 export function parseCsvBatches(job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
-  const file = job.text === undefined ? csvParserWorker() : undefined
+  const file = job.text === undefined && !job.binary ? csvParserWorker() : undefined
   return file ? parseInWorker(file, job, onBatch, signal) : parseCsvHere(job, onBatch, signal)
 }

@@ -37,10 +37,23 @@ export interface CsvPassthrough {
   onBytes(bytes: number): void
 }
 
+/** Rows the engine encoded itself in the database's binary COPY format (PostgreSQL: pg-binary.ts). */
+export interface BinaryRowWriter {
+  readonly method: LoadMethod
+  writeBinary(bytes: Uint8Array, lines: ArrayLike<number>): void | Promise<void>
+  finish(): Promise<number>
+  /** Stops a load that failed or was cancelled (the transaction is rolled back by the caller). */
+  abort(): Promise<void>
+  /** Undoes everything written, leaving the transaction as it was: a value turned out to have no binary form. */
+  retract(): Promise<void>
+}
+
 export interface LoaderSession {
   /** Empties a table (and, like TRUNCATE … CASCADE, the tables referencing it); returns the tables emptied. */
   truncate(table: string): Promise<string[]>
   rows(target: LoadTarget): Promise<RowWriter>
+  /** A binary COPY for these columns, or undefined when one of their types has no binary encoder. */
+  binaryRows?(target: LoadTarget): Promise<BinaryRowWriter | undefined>
   /** Loads a CSV file without parsing it; resolves to the rows loaded, or undefined when it cannot. */
   csvPassthrough?(target: LoadTarget, csv: CsvPassthrough): Promise<{ rows: number; method: LoadMethod } | undefined>
 }

@@ -6,6 +6,8 @@ export interface LoaderOptions {
   forceInsert?: boolean
   /** Always parse CSV files, never send their bytes as they are (benchmarks, odd files). */
   noPassthrough?: boolean
+  /** PostgreSQL: never load rows in binary COPY format, only as text (tests of that path, benchmarks). */
+  noBinary?: boolean
 }
 
 // Each dialect's module is imported when first needed: its driver extras (mysql2 is ~100 modules,

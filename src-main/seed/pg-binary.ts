@@ -23,7 +23,10 @@ export class NotBinaryEncodable extends Error {
 
 type Encode = (out: BinaryWriter, value: unknown, column: string) => void
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
+/** What a binary COPY stream starts with: signature, flags, header extension length. */
+export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)])
+/** The end-of-data marker: a tuple of -1 fields. */
+export const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff])
 /** Microseconds per day, and days from 1970-01-01 to PostgreSQL's epoch 2000-01-01. */
 const USECS_PER_DAY = 86_400_000_000
 const EPOCH_DAYS = 10_957
@@ -70,8 +73,10 @@ class BinaryWriter {
     this.at += 4 + bytes
   }
 
+  /** The bytes written, in a buffer of their own (so it can be moved to another thread), and a fresh start. */
   take(): Buffer {
-    const out = Buffer.from(this.buffer.subarray(0, this.at))
+    const out = Buffer.allocUnsafeSlow(this.at)
+    this.buffer.copy(out, 0, 0, this.at)
     this.at = 0
     return out
   }
@@ -336,26 +341,23 @@ function baseType(type: string): string {
 }
 
 export interface PgBinaryEncoder {
-  /** The stream's header: sent once, before the first rows. */
-  readonly header: Buffer
-  /** The end-of-data marker: sent once, after the last rows. */
-  readonly trailer: Buffer
   /** Encodes `count` rows of `values` (flat, one value per column and row); throws NotBinaryEncodable. */
   encode(values: ArrayLike<unknown>, count: number): Buffer
 }
 
+/** Whether every one of these columns' types has an encoder here. */
+export function binaryEncodable(columns: ColumnInfo[]): boolean {
+  return columns.every((column) => Object.hasOwn(ENCODERS, baseType(column.type)))
+}
+
 /** An encoder for these columns, or undefined when one of their types has no encoder here. */
 export function pgBinaryEncoder(columns: ColumnInfo[]): PgBinaryEncoder | undefined {
+  if (!binaryEncodable(columns)) return undefined
   const encoders = columns.map((column) => ENCODERS[baseType(column.type)])
-  if (encoders.some((encode) => encode === undefined)) return undefined
   const names = columns.map((column) => column.name)
   const width = columns.length
   const out = new BinaryWriter()
-  const header = Buffer.alloc(SIGNATURE.length + 8)
-  SIGNATURE.copy(header)
   return {
-    header,
-    trailer: Buffer.from([0xff, 0xff]),
     encode(values, count) {
       // A batch that threw part-way left bytes behind: start clean.
       out.at = 0

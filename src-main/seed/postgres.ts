@@ -9,6 +9,7 @@ import { classifyTarget, emptyMeansNull } from './infer.js'
 import {
   LineMap,
   textFormatRow,
+  type BinaryRowWriter,
   type CsvPassthrough,
   type LoadTarget,
   type LoaderSession,
@@ -16,10 +17,13 @@ import {
   type SeedLoader,
 } from './loader.js'
 import { notUtf8 } from './csv.js'
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, binaryEncodable } from './pg-binary.js'
 import { ByteScanner } from './scan.js'
 
 /** Where a byte pass-through that turns out not to fit is rolled back to. */
 const PASSTHROUGH_SAVEPOINT = 'migr8_seed_passthrough'
+/** Where a binary COPY that meets a value without a binary form is rolled back to. */
+const BINARY_SAVEPOINT = 'migr8_seed_binary'
 
 /** Bytes of COPY data buffered before `write` asks the caller to wait. */
 const HIGH_WATER = 4 << 20
@@ -35,10 +39,10 @@ function rawClient(session: Session): pg.PoolClient {
   return raw
 }
 
-/** `COPY t, line 3, column total: "abc"` → line 3, column total, value abc. */
+/** `COPY t, line 3, column total: "abc"` → line 3, column total, value abc (binary COPY names no value). */
 export function copyErrorPosition(error: unknown): { line?: number; column?: string; value?: string } {
   const where = (error as { where?: string }).where ?? ''
-  const match = /COPY [^,]+, line (\d+)(?:, column ([^:]+): "(.*)")?/s.exec(where)
+  const match = /COPY [^,]+, line (\d+)(?:, column ([^:\n]+)(?:: "(.*)")?)?/s.exec(where)
   if (!match) return {}
   return { line: Number(match[1]), column: match[2], value: match[3] }
 }
@@ -98,38 +102,30 @@ class PostgresLoaderSession implements LoaderSession {
     )
   }
 
-  async rows(target: LoadTarget): Promise<RowWriter> {
-    const sql = `COPY ${this.adapter.qualifiedTable(target.table)} (${this.columnList(target)}) FROM STDIN`
+  /** A COPY … FROM STDIN fed chunk by chunk, waiting while the connection is backed up. */
+  private copyIn(sql: string, target: LoadTarget) {
     const stream = this.client.query(copyFrom(sql))
     const lines = new LineMap()
     let failure: unknown
     stream.on('error', (error) => (failure ??= error))
     const translate = (error: unknown) => this.translate(error, target, (copyLine) => lines.lineOf(copyLine - 1))
-    const writeText = (chunk: string, rowLines: ArrayLike<number>) => {
-      if (failure) throw translate(failure)
-      lines.add(rowLines)
-      stream.write(chunk)
-      if (stream.writableLength < HIGH_WATER) return
-      return new Promise<void>((resolve, reject) => {
-        const done = () => (
-          stream.off('drain', done),
-          stream.off('error', done),
-          failure ? reject(translate(failure)) : resolve()
-        )
-        stream.on('drain', done)
-        stream.on('error', done)
-      })
-    }
     return {
-      method: 'copy',
-      textFormat: 'postgres',
-      writeText,
-      write(rows, rowLines) {
-        let chunk = ''
-        for (const row of rows) chunk += textFormatRow(row, 'postgres')
-        return writeText(chunk, rowLines)
+      write(chunk: string | Uint8Array, rowLines: ArrayLike<number>): void | Promise<void> {
+        if (failure) throw translate(failure)
+        lines.add(rowLines)
+        stream.write(chunk)
+        if (stream.writableLength < HIGH_WATER) return
+        return new Promise<void>((resolve, reject) => {
+          const done = () => (
+            stream.off('drain', done),
+            stream.off('error', done),
+            failure ? reject(translate(failure)) : resolve()
+          )
+          stream.on('drain', done)
+          stream.on('error', done)
+        })
       },
-      async finish() {
+      async finish(): Promise<number> {
         if (failure) throw translate(failure)
         stream.end()
         try {
@@ -139,9 +135,58 @@ class PostgresLoaderSession implements LoaderSession {
         }
         return stream.rowCount
       },
-      async abort() {
+      async abort(): Promise<void> {
         if (!stream.destroyed) stream.destroy(new Error('seed load stopped'))
         await finished(stream).catch(() => undefined)
+      },
+    }
+  }
+
+  async rows(target: LoadTarget): Promise<RowWriter> {
+    const copy = this.copyIn(
+      `COPY ${this.adapter.qualifiedTable(target.table)} (${this.columnList(target)}) FROM STDIN`,
+      target,
+    )
+    return {
+      method: 'copy',
+      textFormat: 'postgres',
+      writeText: copy.write,
+      write(rows, rowLines) {
+        let chunk = ''
+        for (const row of rows) chunk += textFormatRow(row, 'postgres')
+        return copy.write(chunk, rowLines)
+      },
+      finish: copy.finish,
+      abort: copy.abort,
+    }
+  }
+
+  /**
+   * COPY … (FORMAT binary) inside a savepoint: the server skips parsing each value's text (see
+   * pg-binary.ts). A value without a binary form found part-way rolls the attempt back to the
+   * savepoint (`retract`), and the file is loaded by another path.
+   */
+  async binaryRows(target: LoadTarget): Promise<BinaryRowWriter | undefined> {
+    if (!binaryEncodable(target.columns)) return undefined
+    await this.client.query(`SAVEPOINT ${BINARY_SAVEPOINT}`)
+    const copy = this.copyIn(
+      `COPY ${this.adapter.qualifiedTable(target.table)} (${this.columnList(target)}) FROM STDIN (FORMAT binary)`,
+      target,
+    )
+    await copy.write(COPY_BINARY_HEADER, [])
+    return {
+      method: 'copy-binary',
+      writeBinary: copy.write,
+      finish: async () => {
+        await copy.write(COPY_BINARY_TRAILER, [])
+        const rows = await copy.finish()
+        await this.client.query(`RELEASE SAVEPOINT ${BINARY_SAVEPOINT}`)
+        return rows
+      },
+      abort: copy.abort,
+      retract: async () => {
+        await copy.abort()
+        await this.client.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`)
       },
     }
   }

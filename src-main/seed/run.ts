@@ -3,7 +3,7 @@ import type { RunContext } from '../../src-shared/progress.js'
 import type { Migr8Config } from '../config/schema.js'
 import type { Adapter, ColumnInfo } from '../db/adapter.js'
 import { MAX_CSV_COLUMNS, readCsvHead } from './csv.js'
-import { parseCsvBatches } from './csv-batches.js'
+import { parseCsvBatches, type CsvParseJob } from './csv-batches.js'
 import type { LoaderSession, RowWriter, SeedLoader } from './loader.js'
 import { describeForSeed, loaderFor, type LoaderOptions } from './loaders.js'
 import { RowError, assertLoadable, mapColumns, rowConverter } from './mapping.js'
@@ -95,6 +95,20 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   }
   const columns = await describeOrFail(adapter, source.table, source.name)
   const targets = assertLoadable(mapColumns(head.header, columns, source.table), source.name, source.table)
+  const job = {
+    file: source.file,
+    name: source.name,
+    format: head.format,
+    targets,
+    dialect: adapter.dialect,
+    nullValues: run.nullValues,
+    convert: run.checkValues,
+    stopAtFirstBad: !options.dryRun,
+  }
+  if (session?.binaryRows && !options.dryRun && !options.noBinary) {
+    const loaded = await loadCsvBinary(run, session, job)
+    if (loaded) return loaded
+  }
   const fast = session?.csvPassthrough && !options.validate && !options.dryRun && !options.noPassthrough
   if (fast) {
     const loaded = await session.csvPassthrough!(
@@ -118,17 +132,7 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
   let rows = 0
   try {
     await parseCsvBatches(
-      {
-        file: source.file,
-        name: source.name,
-        format: head.format,
-        targets,
-        dialect: adapter.dialect,
-        nullValues: run.nullValues,
-        convert: run.checkValues,
-        stopAtFirstBad: !options.dryRun,
-        text,
-      },
+      { ...job, text },
       (batch) => {
         for (const bad of batch.bad) reject(bad)
         rows += batch.lines.length
@@ -150,6 +154,48 @@ async function loadCsv(run: FileRun, session: LoaderSession | undefined): Promis
     await writer?.abort()
     throw error
   }
+}
+
+/**
+ * PostgreSQL: the rows parsed (and, with --validate, checked) by the engine, in a worker thread, and
+ * sent in binary COPY format, which the server loads without parsing each value's text. Undefined
+ * when the table's types have no binary encoder, or when a value turns out to have no binary form:
+ * then nothing of the attempt is left, and the caller loads the file another way.
+ */
+async function loadCsvBinary(
+  run: FileRun,
+  session: LoaderSession,
+  job: CsvParseJob,
+): Promise<SeedTableReport | undefined> {
+  const writer = await session.binaryRows!({ table: run.source.table, columns: job.targets })
+  if (!writer) return undefined
+  const reject = rejecter(run)
+  let rows = 0
+  let refused = false
+  try {
+    await parseCsvBatches(
+      { ...job, binary: true },
+      (batch) => {
+        for (const bad of batch.bad) reject(bad)
+        if (batch.notBinary) {
+          refused = true
+          return
+        }
+        rows += batch.lines.length
+        progress(run, rows, batch.bytes)
+        if (batch.lines.length > 0) return writer.writeBinary(batch.binary!, batch.lines)
+      },
+      run.ctx.signal,
+    )
+  } catch (error) {
+    await writer.abort()
+    throw error
+  }
+  if (refused) {
+    await writer.retract()
+    return undefined
+  }
+  return { table: run.source.table, rows: await writer.finish(), method: writer.method }
 }
 
 async function loadYaml(

@@ -85,7 +85,14 @@ export interface PreviewOptions {
 }
 
 export type LoadMethod =
-  'copy-passthrough' | 'copy' | 'load-data-passthrough' | 'load-data' | 'insert' | 'prepared-insert' | 'none'
+  | 'copy-passthrough'
+  | 'copy-binary'
+  | 'copy'
+  | 'load-data-passthrough'
+  | 'load-data'
+  | 'insert'
+  | 'prepared-insert'
+  | 'none'
 
 export interface SeedTableReport {
   table: string

@@ -3,7 +3,12 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { NotBinaryEncodable, pgBinaryEncoder } from '../../src-main/seed/pg-binary.js'
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  NotBinaryEncodable,
+  pgBinaryEncoder,
+} from '../../src-main/seed/pg-binary.js'
 import { availableDialects, useDatabase } from '../support/databases.js'
 
 const column = (type: string) => [
@@ -122,10 +127,10 @@ describe.each(dialects)('pgBinaryEncoder against PostgreSQL (%s)', () => {
     const flat = values.flatMap((value, index) => [index, value])
     const half = Math.floor(values.length / 2)
     await copy('COPY t_bin FROM STDIN (FORMAT binary)', [
-      encoder.header,
+      COPY_BINARY_HEADER,
       encoder.encode(flat.slice(0, half * 2), half),
       encoder.encode(flat.slice(half * 2), values.length - half),
-      encoder.trailer,
+      COPY_BINARY_TRAILER,
     ])
     await copy('COPY t_txt FROM STDIN (FORMAT csv)', [
       Buffer.from(
@@ -148,9 +153,9 @@ describe.each(dialects)('pgBinaryEncoder against PostgreSQL (%s)', () => {
     const encoder = pgBinaryEncoder(column('numeric(4,2)'))!
     await expect(
       copy('COPY t_bin FROM STDIN (FORMAT binary)', [
-        encoder.header,
+        COPY_BINARY_HEADER,
         encoder.encode([1, '123.45'], 1),
-        encoder.trailer,
+        COPY_BINARY_TRAILER,
       ]),
     ).rejects.toThrow(/numeric field overflow/)
   })
