@@ -297,6 +297,9 @@ async function main() {
     for (let i = 0; i < REPEAT; i++) {
       for (const [name, fn] of Object.entries(cases)) {
         target.empty()
+        // The previous run's dirty pages (125 MiB and more) would otherwise be written back during this
+        // one: a SQLite run then took 3.2 or 4.8 s depending on the kernel's timing.
+        execFileSync('sync')
         const result = await fn()
         const loaded = target.count()
         if (loaded !== ROWS)
