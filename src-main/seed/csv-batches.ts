@@ -171,9 +171,10 @@ export function csvParserWorker(): string | undefined {
 function parseInWorker(file: string, job: CsvParseJob, onBatch: BatchHandler, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     // A small young generation: the parser's garbage is short-lived, and the default one (sized for
-    // a whole process) added ~30 MB to the peak memory of a load. 16 MB, not 8: scavenges copy the batch
-    // being built, and at 8 MB a 1M-row SQLite load took ~5 % longer (for ~10 MB less peak RSS).
-    const worker = new Worker(file, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+    // a whole process) added ~30 MB to the peak memory of a load. 8 MB, not 16: 16 made scavenges
+    // cheaper (~5 % faster) but a 1.28 GB file into SQLite peaked at 215–220 MB instead of 187–188 MB,
+    // over the 200 MB a load may take (docs/performance.md, "Seeds").
+    const worker = new Worker(file, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
     let settled = false
     let heard = false
     // A worker that cannot even start (its bundle unreadable, e.g. from a packed archive) costs speed only.
