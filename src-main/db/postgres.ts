@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import pgUtils from 'pg/lib/utils.js'
 import { Migr8Error } from '../../src-shared/errors.js'
 import type { ConnectionConfig } from '../config/schema.js'
@@ -17,6 +17,9 @@ import { leadingKeywords, splitSql } from './sql/split.js'
 import { tlsOptionsFor } from './tls.js'
 import { historyTablesDdl, type HistoryColumnTypes } from './history-ddl.js'
 import { inTransaction } from './transaction.js'
+import { loadPg } from './pg-driver.js'
+
+const { Pool } = loadPg()
 
 /** Statements PostgreSQL refuses inside a transaction block, by their leading keywords. */
 const NON_TRANSACTIONAL: ReadonlyArray<{ words: string[]; label: string }> = [
@@ -195,7 +198,7 @@ export class PostgresAdapter implements Adapter {
 
   private createPool(ssl: ReturnType<typeof tlsOptionsFor>): pg.Pool {
     const { connection } = this
-    const pool = new pg.Pool({
+    const pool = new Pool({
       host: connection.host,
       port: connection.port,
       database: connection.database,
