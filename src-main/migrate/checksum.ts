@@ -6,6 +6,7 @@ export function normaliseText(text: string): string {
 }
 
 /** `sha256:<hex>`; the prefix lets a later algorithm coexist with recorded checksums. One-shot `hash`: no Hash object per file. */
+// `status` remembers these per file (formats/file-cache.ts): a change here must bump its VERSION.
 export function checksum(text: string): string {
   return `sha256:${hash('sha256', normaliseText(text), 'hex')}`
 }

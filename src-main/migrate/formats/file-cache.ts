@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path'
  * is only remembered once its timestamps are well in the past at the start of the scan (git calls
  * the other ones "racily clean"): any later write gives it a later ctime, which no user can set back.
  */
+/** Bump whenever what is remembered, or how it is computed (format detection, checksums), changes. */
 const VERSION = 1
 /** How old a file's timestamps must be before it is remembered. */
 const SETTLED_MS = 2000
