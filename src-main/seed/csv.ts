@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Transform, type TransformCallback } from 'node:stream'
@@ -53,9 +54,22 @@ export function notUtf8(file: string, offset: number): Migr8Error {
 }
 
 /** Decodes UTF-8 strictly across chunk boundaries and drops a leading byte-order mark. */
+/** Bytes at the end of `chunk` that start a UTF-8 sequence the chunk does not finish. */
+export function incompleteTail(chunk: Buffer): number {
+  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
+    const byte = chunk[chunk.length - back]
+    if ((byte & 0xc0) === 0x80) continue // continuation byte: keep looking for the lead
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return length > back ? back : 0
+  }
+  return 0
+}
+
 export class Utf8Decoder extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
   private offset = 0
+  /** The decoder holds no bytes of an unfinished character (so a chunk may bypass it). */
+  private clean = true
 
   constructor(private readonly file: string) {
     // At most a couple of decoded chunks wait for the parser: memory stays flat whatever the file size.
@@ -64,7 +78,12 @@ export class Utf8Decoder extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
-      const text = this.decoder.decode(chunk, { stream: true })
+      // Most seed files are ASCII: then the text is the bytes as they are (a copy; UTF-8 decoding and
+      // checking took a tenth of a load's parsing). A BOM is not ASCII, so the decoder still strips it.
+      const ascii = this.clean && isAscii(chunk)
+      const text = ascii ? chunk.toString('latin1') : this.decoder.decode(chunk, { stream: true })
+      // A chunk shorter than a character may only extend what the decoder holds.
+      if (!ascii) this.clean = chunk.length >= 4 && incompleteTail(chunk) === 0
       this.offset += chunk.length
       if (text.length > 0) this.push(text)
       callback()

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { createReadStream } from 'node:fs'
 import { cancelled } from '../../src-shared/errors.js'
-import { firstInvalidUtf8 } from './csv.js'
+import { firstInvalidUtf8, incompleteTail } from './csv.js'
 
 export interface ScanResult {
   /** One of the needles occurs in the file. */
@@ -13,17 +13,6 @@ export interface ScanResult {
    * quotes come in pairs). The database would read it to the end of the file as one value.
    */
   oddQuotes: boolean
-}
-
-/** Bytes at the end of `chunk` that start a UTF-8 sequence the chunk does not finish. */
-function incompleteTail(chunk: Buffer): number {
-  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
-    const byte = chunk[chunk.length - back]
-    if ((byte & 0xc0) === 0x80) continue // continuation byte: keep looking for the lead
-    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
-    return length > back ? back : 0
-  }
-  return 0
 }
 
 /**
