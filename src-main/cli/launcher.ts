@@ -8,11 +8,12 @@
  * rejected by V8 (another Node version). Where the folder is read-only the bundle is simply compiled.
  */
 import { hash } from 'node:crypto'
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Script, constants } from 'node:vm'
+import { writeFileAtomic } from '../profiles/atomic.js'
 
 const bundle = fileURLToPath(new URL('./migr8.cjs', import.meta.url))
 const cacheFile = `${bundle}.cache`
@@ -36,13 +37,10 @@ function readCache(): Buffer | undefined {
 }
 
 function writeCache(data: Buffer): void {
-  const temporary = `${cacheFile}.${process.pid}.tmp`
   try {
-    writeFileSync(temporary, Buffer.concat([sourceHash, data]))
-    renameSync(temporary, cacheFile)
+    writeFileAtomic(cacheFile, Buffer.concat([sourceHash, data]), 0o644)
   } catch {
     // Read-only install or full disk: the next command compiles the bundle again, that is all.
-    rmSync(temporary, { force: true })
   }
 }
 

@@ -9,16 +9,17 @@ import { dirname } from 'node:path'
 export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  const fd = openSync(temporary, 'w', mode)
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
+    const fd = openSync(temporary, 'w', mode)
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(temporary, file)
   } catch (error) {
+    // A full disk or a failed rename leaves no half-written temporary file behind either.
     rmSync(temporary, { force: true })
     throw error
   }

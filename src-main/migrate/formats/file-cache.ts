@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs'
+import { readFileSync, statSync, type Stats } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { writeFileAtomic } from '../../profiles/atomic.js'
 
 /**
  * What Migr8 learnt from each migration file (its checksum, its format), remembered between runs
@@ -93,21 +94,16 @@ export class FileFactsCache {
     return value
   }
 
-  /** Writes what this scan learnt (atomically: concurrent runs each leave a whole file). */
+  /** Writes what this scan learnt, if anything. */
   save(): void {
     const dropped = Object.keys(this.previous).some((name) => !(name in this.next))
     if (!this.changed && !dropped) return
     const contents: CacheFile = { version: VERSION, folder: this.folder, entries: this.next }
-    const temporary = `${this.file}.${process.pid}.tmp`
-    let folderReady = false
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 })
-      folderReady = true
-      writeFileSync(temporary, JSON.stringify(contents), { mode: 0o600 })
-      renameSync(temporary, this.file)
+      // Atomic: concurrent runs each leave a whole file.
+      writeFileAtomic(this.file, JSON.stringify(contents))
     } catch {
       // A read-only home or a full disk costs the next run its speed, nothing else.
-      if (folderReady) rmSync(temporary, { force: true })
     }
   }
 }
