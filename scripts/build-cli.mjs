@@ -6,8 +6,8 @@
 // pure-JS packages every command needs (commander, zod, yaml) are bundled in: Node resolves and
 // loads one file instead of zod's and yaml's hundreds of modules.
 import { build } from 'esbuild'
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 if (!existsSync('src-main/cli/main.ts')) process.exit(0)
 
@@ -42,13 +42,12 @@ const common = {
   sourcemap: 'linked',
   external: Object.keys(packageJson.dependencies).filter((name) => !BUNDLED.has(name)),
   logLevel: 'warning',
+  // Written below, each file whole: a CLI process started during a rebuild never reads half a bundle.
+  write: false,
   define: { MIGR8_VERSION: JSON.stringify(packageJson.version) },
 }
 
-// Chunks of the former ES module build and a code cache of an older bundle must not linger.
-rmSync(outdir, { recursive: true, force: true })
-
-await Promise.all([
+const results = await Promise.all([
   build({
     ...common,
     plugins: [lazyChildProcess],
@@ -70,7 +69,21 @@ await Promise.all([
   }),
 ])
 
-// esbuild writes code as ASCII (non-ASCII characters in strings are escaped) but keeps some comments
-// as they are: those characters become '?', so the launcher can decode the bundle as latin1.
-const cjs = join(outdir, 'migr8.cjs')
-writeFileSync(cjs, readFileSync(cjs, 'utf8').replace(/[^\0-\x7f]/g, '?'))
+mkdirSync(outdir, { recursive: true })
+const written = new Set()
+for (const output of results.flatMap((result) => result.outputFiles)) {
+  // esbuild writes code as ASCII (non-ASCII characters in strings are escaped) but keeps some comments
+  // as they are: those characters become '?' in the bundle, so the launcher can decode it as latin1.
+  const contents = output.path.endsWith('.cjs') ? output.text.replace(/[^\0-\x7f]/g, '?') : output.contents
+  const temporary = `${output.path}.${process.pid}.tmp`
+  writeFileSync(temporary, contents)
+  renameSync(temporary, output.path)
+  written.add(output.path)
+}
+
+// Files of earlier builds (the chunks of the former ES module build) must not linger. The code cache
+// stays: the launcher checks it against the bundle's hash.
+for (const name of readdirSync(outdir)) {
+  const file = resolve(outdir, name)
+  if (!written.has(file) && !name.endsWith('.cache')) rmSync(file, { force: true })
+}
